@@ -1,0 +1,61 @@
+package dev.replicateaudio.port;
+
+import dev.replicateaudio.ContentKey;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Generation jobs (prediction id ↔ content key, status, attempts, last error, timestamps) and the
+ * result log. The database is the source of truth for what happened to a prediction; every state
+ * change is atomic, so concurrent webhook deliveries and recoverers never process one job twice.
+ *
+ * <p>Calls made inside {@link TransactionRunner#inTransaction} join that transaction; others run in
+ * their own. Blocking; thread-safe. Failures throw {@link StorageException}.
+ */
+public interface GenerationJobStore {
+  /**
+   * Records a submitted prediction as {@link JobStatus#PENDING}. Idempotent for the same
+   * prediction id and key.
+   *
+   * @throws StorageException (permanent) when the prediction id is already recorded for another key
+   */
+  void recordSubmitted(ContentKey key, String predictionId);
+
+  /**
+   * Atomically claims the job for processing: PENDING → PROCESSING, attempts + 1. A prediction id
+   * that was never recorded is created already claimed (hosts may submit predictions without
+   * {@link #recordSubmitted}). Of any number of concurrent callers, at most one gets the job.
+   *
+   * @return the claimed job; empty when the job exists but is not PENDING (being processed, or
+   *     finished), or belongs to another key
+   */
+  Optional<GenerationJob> claim(String predictionId, ContentKey key);
+
+  /**
+   * Atomically claims, for recovery, jobs that are PENDING, or PROCESSING and abandoned, and whose
+   * {@code updatedAt} is before {@code updatedBefore}; oldest first. Two recoverers running at once
+   * never get the same job.
+   */
+  List<GenerationJob> claimStale(Instant updatedBefore, int limit);
+
+  /** PROCESSING → SUCCEEDED. */
+  void markSucceeded(String predictionId);
+
+  /** PROCESSING (or PENDING) → FAILED, keeping {@code error} as the last error. */
+  void markFailed(String predictionId, String error);
+
+  /** PROCESSING → PENDING after a transient failure, keeping {@code error} as the last error. */
+  void release(String predictionId, String error);
+
+  Optional<GenerationJob> find(String predictionId);
+
+  /** The most recently created job of a content item. */
+  Optional<GenerationJob> findLatest(ContentKey key);
+
+  /** Appends a row to the result log. */
+  void logResult(ResultRecord record);
+
+  /** The result log rows of a prediction, oldest first. */
+  List<ResultRecord> results(String predictionId);
+}
