@@ -47,13 +47,20 @@ class CompletionOutcomeTest {
   }
 
   @ParameterizedTest
-  @EnumSource(value = CompletionStatus.class, names = {"SUCCEEDED", "FAILED", "CANCELED", "PENDING"})
-  void everyStatusButTimedOutNeedsAPredictionId(CompletionStatus status) {
+  @EnumSource(value = CompletionStatus.class, names = {"SUCCEEDED", "CANCELED", "PENDING"})
+  void everyStatusButTimedOutAndFailedNeedsAPredictionId(CompletionStatus status) {
     String error = status == CompletionStatus.SUCCEEDED || status == CompletionStatus.PENDING ? null : "e";
 
     assertThatThrownBy(() -> new CompletionOutcome(status, null, error))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("predictionId == null (allowed only for TIMED_OUT)");
+        .hasMessage("predictionId == null (allowed only for TIMED_OUT and FAILED)");
+  }
+
+  @Test
+  void failureBeforeAnyPredictionExistedHasNoPredictionId() {
+    CompletionOutcome o = CompletionOutcome.failed(null, "submission failed: 503");
+    assertThat(o.predictionId()).isNull();
+    assertThat(o.isSuccess()).isFalse();
   }
 
   @Test
