@@ -1,6 +1,7 @@
 package dev.replicateaudio.testing;
 
 import dev.replicateaudio.ManagedTempFiles;
+import dev.replicateaudio.internal.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 /**
  * Fails a test that leaves something behind: a new entry in the temp root
  * ({@link ManagedTempFiles#defaultBaseDirectory()}, {@code ${java.io.tmpdir}/replicate-audio}) or a new
- * live child process of the JVM (any descendant of {@link ProcessHandle#current()}).
+ * live child process of the JVM (any descendant of {@link ProcessHandle#current()} that is not a
+ * zombie).
  *
  * <pre>{@code
  * @ExtendWith(LeakCheckExtension.class)
@@ -108,7 +110,7 @@ public final class LeakCheckExtension implements BeforeEachCallback, AfterEachCa
   /** The JVM's live descendant processes now. */
   public static List<ProcessHandle> liveDescendants() {
     try (Stream<ProcessHandle> s = ProcessHandle.current().descendants()) {
-      return s.filter(ProcessHandle::isAlive).collect(Collectors.toList());
+      return s.filter(Processes::isRunning).collect(Collectors.toList());
     }
   }
 
