@@ -30,7 +30,8 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * class MyTest { ... }
  * }</pre>
  *
- * <p>Before each test it records what exists; after it, it waits up to {@link #GRACE} for newcomers
+ * <p>Before each test it records what exists; after it, it waits up to {@link #GRACE} (or the grace
+ * given to {@link #LeakCheckExtension(Duration)}, for use with {@code @RegisterExtension}) for newcomers
  * to go away (a killed process takes a moment to die), then fails listing them: directory names,
  * process ids and command lines. It also removes them (kills the processes forcibly, deletes the
  * entries), so one leak is reported by the test that caused it and not by every following one.
@@ -41,6 +42,18 @@ public final class LeakCheckExtension implements BeforeEachCallback, AfterEachCa
   public static final Duration GRACE = Duration.ofSeconds(5);
 
   private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(LeakCheckExtension.class);
+
+  private final Duration grace;
+
+  /** An extension waiting {@link #GRACE} for leftovers to disappear. */
+  public LeakCheckExtension() {
+    this(GRACE);
+  }
+
+  /** An extension waiting {@code grace} for leftovers to disappear. */
+  public LeakCheckExtension(Duration grace) {
+    this.grace = java.util.Objects.requireNonNull(grace, "grace == null");
+  }
 
   @Override
   public void beforeEach(ExtensionContext context) {
@@ -56,7 +69,7 @@ public final class LeakCheckExtension implements BeforeEachCallback, AfterEachCa
     Set<String> entriesBefore = store.get("entries", Set.class);
     @SuppressWarnings("unchecked")
     Set<Long> pidsBefore = store.get("pids", Set.class);
-    long deadline = System.nanoTime() + GRACE.toNanos();
+    long deadline = System.nanoTime() + grace.toNanos();
     Set<String> newEntries;
     List<ProcessHandle> newProcesses;
     while (true) {
@@ -76,8 +89,8 @@ public final class LeakCheckExtension implements BeforeEachCallback, AfterEachCa
     if (newEntries.isEmpty() && newProcesses.isEmpty()) {
       return;
     }
-    StringBuilder msg = new StringBuilder("Test left resources behind after a grace period of " + GRACE.toSeconds()
-        + " s:");
+    StringBuilder msg = new StringBuilder("Test left resources behind after a grace period of " + grace.toMillis()
+        + " ms:");
     for (String e : newEntries) {
       msg.append("\n  temp entry ").append(ManagedTempFiles.defaultBaseDirectory().resolve(e));
     }
