@@ -53,9 +53,14 @@ public final class Base64Reader extends Reader {
       return false;
     }
     // whole 3-byte groups except at the very end, so no padding appears mid-stream
-    int n = in.readNBytes(raw, 0, CHUNK);
-    if (n < CHUNK) {
-      eof = true;
+    int n = 0;
+    while (n < CHUNK) {
+      int read = in.read(raw, n, CHUNK - n);
+      if (read < 0) {
+        eof = true;
+        break;
+      }
+      n += read;
     }
     if (n == 0) {
       return false;
