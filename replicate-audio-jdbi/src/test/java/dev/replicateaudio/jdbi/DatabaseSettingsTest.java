@@ -71,18 +71,21 @@ class DatabaseSettingsTest {
     env.put("DB_POOL_TIMEOUT", "0.1");
     env.put("DB_POOL_RECYCLE", "10");
     env.put("DB_STATEMENT_TIMEOUT", "-5");
+    env.put("DB_POOL_IDLE_TIMEOUT", "soon");
     env.put("DB_LEAK_DETECTION_THRESHOLD", "1");
     env.put("DB_POOL_NAME", "has space");
     assertThatThrownBy(() -> DatabaseSettings.fromEnvironment(env))
         .isInstanceOf(ConfigurationException.class)
-        .hasMessageStartingWith("Invalid configuration (8 problems):")
+        .hasMessageStartingWith("Invalid configuration (9 problems):")
         .hasMessageContaining("DATABASE_URL='jdbc:mysql://db/app' is not supported: accepted jdbc:h2:... (H2) or"
             + " jdbc:postgresql:... (PostgreSQL)")
         .hasMessageContaining("DB_POOL_SIZE='0' is out of range; accepted: 1 to 1000")
         .hasMessageContaining("DB_MAX_OVERFLOW='many' is not a whole number; accepted: 0 to 1000")
         .hasMessageContaining("DB_POOL_TIMEOUT='0.1' is below the minimum of 0.25 s")
         .hasMessageContaining("DB_POOL_RECYCLE='10' is below the minimum of 30 s")
-        .hasMessageContaining("DB_STATEMENT_TIMEOUT='-5' is not a duration")
+        .hasMessageContaining("DB_STATEMENT_TIMEOUT='-5' must be positive")
+        .hasMessageContaining("DB_POOL_IDLE_TIMEOUT='soon' is not a duration; accepted: seconds (e.g. 300 or 2.5) or"
+            + " ISO-8601 (e.g. PT5M)")
         .hasMessageContaining("DB_LEAK_DETECTION_THRESHOLD='1' is below the minimum of 2 s")
         .hasMessageContaining("DB_POOL_NAME='has space' is not accepted: 1 to 64 characters of [A-Za-z0-9_.-]");
   }
