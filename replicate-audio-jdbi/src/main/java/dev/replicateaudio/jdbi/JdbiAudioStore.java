@@ -55,6 +55,13 @@ import org.jdbi.v3.core.statement.Update;
  * {@link AudioMetadata#sha256()} (the file changed underneath); a file whose size differs from
  * {@link AudioMetadata#sizeBytes()}, or that does not exist, is refused before anything is written.
  *
+ * <p>Memory: this store streams the file in 64 KiB steps and the drivers pass the stream on, so
+ * the heap does not grow with the audio (measured: 50 MB stored with under 0.1 MB of live heap
+ * growth on PostgreSQL, about 5 MB with H2 as a server). H2 <em>embedded</em> in the host's JVM is
+ * the exception, by its own design: its MVStore engine keeps a large LOB's pages on the heap until
+ * its background writer saves them, some 40 to 100 MB while 50 MB are stored, whoever stores them.
+ * Prefer PostgreSQL, or H2 in server mode, for large audio.
+ *
  * <p>Reading back ({@link #findAudio}, {@link #readAudio}, {@link #copyAudioTo}) covers the default
  * table. H2 streams the audio out of its LOB storage; the PostgreSQL driver receives a bytea value
  * whole, so reading one back holds it in memory once (storing never does).

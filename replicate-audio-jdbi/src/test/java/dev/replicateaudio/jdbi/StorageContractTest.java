@@ -403,6 +403,18 @@ abstract class StorageContractTest {
   }
 
   @Test
+  void aTransactionThatCannotBeginFailsWithAStorageExceptionAndDoesNotRunTheWork() {
+    HikariDataSource closed = extraPool(database.settings(poolName("closed")).poolSize(1).maxOverflow(0));
+    closed.close();
+    AtomicInteger runs = new AtomicInteger();
+    assertThatThrownBy(() -> JdbiTransactionRunner.create(Jdbi.create(closed)).inTransaction(runs::incrementAndGet))
+        .isInstanceOf(StorageException.class)
+        .hasMessageStartingWith("inTransaction failed: ")
+        .hasMessageContaining("has been closed");
+    assertThat(runs).hasValue(0);
+  }
+
+  @Test
   void aCheckedExceptionFromTheWorkArrivesWrappedInAStorageException() {
     IOException io = new IOException("disk on fire");
     assertThatThrownBy(() -> tx.inTransaction(() -> {
