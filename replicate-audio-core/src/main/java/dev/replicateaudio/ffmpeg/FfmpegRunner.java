@@ -131,8 +131,9 @@ public final class FfmpegRunner implements AutoCloseable {
   }
 
   /**
-   * Runs ffmpeg like {@link #run} without blocking the caller. Cancelling the future kills the
-   * process tree (or stops the wait for a slot). The future fails with {@link FfmpegException}, or
+   * Runs ffmpeg like {@link #run} without blocking the caller. Cancelling the future, or completing
+   * it in any other way ({@code orTimeout}, {@code completeExceptionally}...), kills the process tree
+   * (or stops the wait for a slot). The future fails with {@link FfmpegException}, or
    * {@link IllegalStateException} when this runner was closed before the process started.
    *
    * @throws IllegalArgumentException when an argument is null or holds a NUL character
@@ -342,6 +343,8 @@ public final class FfmpegRunner implements AutoCloseable {
     private boolean permitHeld;
     private boolean cancelled;
     private ScheduledFuture<?> timeoutTask;
+    /** Set before this class completes {@link #result}; any other completion comes from the caller. */
+    private volatile boolean settling;
 
     AsyncRun(ProcessRun run) {
       this.run = run;
@@ -349,8 +352,8 @@ public final class FfmpegRunner implements AutoCloseable {
 
     void begin() {
       result.whenComplete((r, e) -> {
-        if (result.isCancelled()) {
-          onCancel();
+        if (!settling) {
+          onCancel(); // cancel(), orTimeout(), completeExceptionally()... by the caller
         }
       });
       CompletableFuture<Void> p = permits.acquire();
@@ -369,7 +372,7 @@ public final class FfmpegRunner implements AutoCloseable {
           }
           releasePermit();
           pending.remove(this);
-          result.completeExceptionally(new FfmpegException(run.tool.displayName + " was not started: the executor"
+          fail(new FfmpegException(run.tool.displayName + " was not started: the executor"
               + " refused the task: " + rejected, rejected, FfmpegException.NO_EXIT_CODE, false, run.command, "", true));
         }
       });
@@ -389,7 +392,7 @@ public final class FfmpegRunner implements AutoCloseable {
     synchronized void abortIfWaiting() {
       if (!run.started() && permit != null && permits.cancel(permit)) {
         pending.remove(this);
-        result.completeExceptionally(new IllegalStateException("FfmpegRunner was closed before "
+        fail(new IllegalStateException("FfmpegRunner was closed before "
             + run.tool.displayName + " started: " + ProcessRun.describe(run.command)));
       }
     }
@@ -400,7 +403,7 @@ public final class FfmpegRunner implements AutoCloseable {
         if (cancelled || closed.get()) {
           releasePermit();
           pending.remove(this);
-          result.completeExceptionally(new IllegalStateException("FfmpegRunner was closed before "
+          fail(new IllegalStateException("FfmpegRunner was closed before "
               + run.tool.displayName + " started: " + ProcessRun.describe(run.command)));
           return;
         }
@@ -411,7 +414,7 @@ public final class FfmpegRunner implements AutoCloseable {
           running.remove(run);
           releasePermit();
           pending.remove(this);
-          result.completeExceptionally(e);
+          fail(e);
           return;
         }
         timeoutTask = Daemons.scheduler().schedule(() -> run.kill(ProcessRun.Kill.TIMEOUT),
@@ -429,14 +432,21 @@ public final class FfmpegRunner implements AutoCloseable {
         if (run.killReason() != null) {
           run.awaitTreeExit(KILL_WAIT);
         }
-        result.complete(run.finish());
+        FfmpegResult r = run.finish();
+        settling = true;
+        result.complete(r);
       } catch (Throwable t) {
-        result.completeExceptionally(t);
+        fail(t);
       } finally {
         running.remove(run);
         pending.remove(this);
         releasePermit();
       }
+    }
+
+    private void fail(Throwable t) {
+      settling = true;
+      result.completeExceptionally(t);
     }
 
     private synchronized void releasePermit() {

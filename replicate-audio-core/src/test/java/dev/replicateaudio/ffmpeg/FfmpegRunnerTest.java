@@ -17,6 +17,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -218,6 +220,26 @@ class FfmpegRunnerTest {
       assertThat(f.cancel(true)).isTrue();
       assertThat(f).isCancelled();
       assertAllDeadWithin(Duration.ofSeconds(10), p);
+    }
+  }
+
+  @Test
+  void completingARunAsyncFutureFromOutsideAlsoKillsTheProcessTree() throws Exception {
+    Path pids = dir.resolve("pids");
+    Path fake = script("hang.sh", "sleep 1000 &\necho \"$$ $!\" > " + pids + "\nwait");
+    try (FfmpegRunner runner = FfmpegRunner.create(settings(fake, Duration.ofSeconds(60), 2))) {
+      CompletableFuture<FfmpegResult> f = runner.runAsync(List.of());
+      long[] p = awaitPids(pids, 2);
+      assertThat(f.completeExceptionally(new TimeoutException("the caller gave up"))).isTrue();
+      assertAllDeadWithin(Duration.ofSeconds(10), p);
+      // orTimeout is the same thing
+      Files.delete(pids);
+      CompletableFuture<FfmpegResult> g = runner.runAsync(List.of());
+      long[] q = awaitPids(pids, 2);
+      g.orTimeout(10, TimeUnit.MILLISECONDS);
+      assertThat(g).failsWithin(Duration.ofSeconds(30)).withThrowableOfType(ExecutionException.class)
+          .withCauseInstanceOf(TimeoutException.class);
+      assertAllDeadWithin(Duration.ofSeconds(10), q);
     }
   }
 
