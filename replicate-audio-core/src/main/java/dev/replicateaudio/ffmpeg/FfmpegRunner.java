@@ -167,7 +167,7 @@ public final class FfmpegRunner implements AutoCloseable {
    * @return the container and its first audio stream (cover art is skipped)
    * @throws IllegalArgumentException when {@code file} is not an existing regular file
    * @throws InvalidAudioException when ffprobe can't read the file or it holds no audio stream
-   * @throws FfmpegException when ffprobe times out, can't be started, or is interrupted
+   * @throws FfmpegException when ffprobe times out, can't be started or run, or is interrupted
    */
   public AudioInfo probe(Path file) {
     Objects.requireNonNull(file, "file == null");
@@ -180,7 +180,7 @@ public final class FfmpegRunner implements AutoCloseable {
       result = runProbe(List.of("-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-show_error",
           abs.toString()));
     } catch (FfmpegException e) {
-      if (e.exitCode() > 0 && !e.timedOut()) {
+      if (!e.isRetryable()) { // a plain non-zero exit: ffprobe refused the file
         throw new InvalidAudioException("Not readable as audio: " + abs + ": ffprobe exited with code " + e.exitCode()
             + ": " + lastLine(e.stderrTail()), e);
       }

@@ -175,6 +175,23 @@ class FfmpegRunnerTest {
   }
 
   @Test
+  void aBinaryWhoseLibrariesAreMissingIsARetryableSetupProblemNotBadAudio() throws IOException {
+    Path fake = script("no-libs.sh", "echo 'ffprobe: error while loading shared libraries: libpulse.so.0: cannot"
+        + " open shared object file: No such file or directory' >&2\nexit 127");
+    Path audio = Files.writeString(dir.resolve("fine.wav"), "whatever");
+    try (FfmpegRunner runner = FfmpegRunner.create(settings(fake, Duration.ofSeconds(30), 1))) {
+      assertThatThrownBy(() -> runner.probe(audio))
+          .isInstanceOfSatisfying(FfmpegException.class, e -> {
+            assertThat(e.exitCode()).isEqualTo(127);
+            assertThat(e.isRetryable()).isTrue();
+          })
+          .hasMessageContaining("could not run (exit code 127")
+          .hasMessageContaining("REPLICATE_FFPROBE_PATH")
+          .hasMessageContaining("libpulse.so.0");
+    }
+  }
+
+  @Test
   void stdinIsClosedSoAProcessReadingItEndsAtOnce() throws IOException {
     Path fake = script("reads-stdin.sh", "cat > /dev/null\necho 'stdin ended' >&2\nexit 0");
     try (FfmpegRunner runner = FfmpegRunner.create(settings(fake, Duration.ofSeconds(30), 1))) {
