@@ -301,6 +301,9 @@ public final class FfmpegRunner implements AutoCloseable {
       checkOpen();
       running.add(run);
       run.start();
+      if (closed.get()) {
+        run.kill(ProcessRun.Kill.CLOSED); // close() ran between the check and the start
+      }
       boolean exited;
       try {
         exited = run.process().waitFor(settings.ffmpegTimeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -345,6 +348,7 @@ public final class FfmpegRunner implements AutoCloseable {
     private ScheduledFuture<?> timeoutTask;
     /** Set before this class completes {@link #result}; any other completion comes from the caller. */
     private volatile boolean settling;
+    private boolean finished;
 
     AsyncRun(ProcessRun run) {
       this.run = run;
@@ -403,8 +407,9 @@ public final class FfmpegRunner implements AutoCloseable {
         if (cancelled || closed.get()) {
           releasePermit();
           pending.remove(this);
-          fail(new IllegalStateException("FfmpegRunner was closed before "
-              + run.tool.displayName + " started: " + ProcessRun.describe(run.command)));
+          fail(cancelled ? new CancellationException("cancelled before " + run.tool.displayName + " started")
+              : new IllegalStateException("FfmpegRunner was closed before " + run.tool.displayName + " started: "
+                  + ProcessRun.describe(run.command)));
           return;
         }
         try {
@@ -417,13 +422,28 @@ public final class FfmpegRunner implements AutoCloseable {
           fail(e);
           return;
         }
+        if (closed.get()) {
+          run.kill(ProcessRun.Kill.CLOSED); // close() ran between the check and the start
+        }
         timeoutTask = Daemons.scheduler().schedule(() -> run.kill(ProcessRun.Kill.TIMEOUT),
             settings.ffmpegTimeout().toNanos(), TimeUnit.NANOSECONDS);
       }
-      run.process().onExit().whenComplete((p, e) -> run.exited()).whenCompleteAsync((p, e) -> finish(), executor);
+      run.process().onExit().whenComplete((p, e) -> run.exited())
+          .whenCompleteAsync((p, e) -> finish(), executor)
+          .whenComplete((v, e) -> {
+            if (e != null) {
+              finish(); // the executor refused the task: finish here rather than leak the slot
+            }
+          });
     }
 
     private void finish() {
+      synchronized (this) {
+        if (finished) {
+          return;
+        }
+        finished = true;
+      }
       try {
         run.exited();
         synchronized (this) {

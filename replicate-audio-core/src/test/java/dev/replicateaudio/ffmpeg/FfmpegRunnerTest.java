@@ -417,6 +417,47 @@ class FfmpegRunnerTest {
   }
 
   @Test
+  void asyncRunsUseTheHostsExecutorAndSurviveOneThatRefusesWork() throws Exception {
+    Path ok = script("ok.sh", "echo done >&2");
+    ReplicateAudioSettings s = settings(ok, Duration.ofSeconds(30), 1);
+    java.util.concurrent.ExecutorService host = java.util.concurrent.Executors.newSingleThreadExecutor(
+        r -> new Thread(r, "host-pool"));
+    try (FfmpegRunner runner = FfmpegRunner.create(s, host)) {
+      AtomicReference<String> thread = new AtomicReference<>();
+      assertThat(runner.runAsync(List.of()).thenApply(r -> {
+        thread.set(Thread.currentThread().getName());
+        return r;
+      })).succeedsWithin(Duration.ofSeconds(30));
+      assertThat(thread.get()).isEqualTo("host-pool");
+    } finally {
+      host.shutdownNow();
+    }
+    // refuses everything: the run fails at once and frees its slot
+    try (FfmpegRunner runner = FfmpegRunner.create(s, r -> {
+      throw new java.util.concurrent.RejectedExecutionException("pool is shut down");
+    })) {
+      for (int i = 0; i < 2; i++) {
+        assertThat(runner.runAsync(List.of())).failsWithin(Duration.ofSeconds(30))
+            .withThrowableOfType(ExecutionException.class).havingCause().isInstanceOf(FfmpegException.class)
+            .withMessageContaining("executor refused the task");
+      }
+    }
+    // accepts the start, refuses the finish: the run still completes and frees its slot
+    java.util.concurrent.atomic.AtomicInteger tasks = new java.util.concurrent.atomic.AtomicInteger();
+    try (FfmpegRunner runner = FfmpegRunner.create(s, r -> {
+      if (tasks.incrementAndGet() % 2 == 0) {
+        throw new java.util.concurrent.RejectedExecutionException("busy");
+      }
+      new Thread(r).start();
+    })) {
+      for (int i = 0; i < 2; i++) {
+        assertThat(runner.runAsync(List.of())).succeedsWithin(Duration.ofSeconds(30))
+            .satisfies(r -> assertThat(r.stderrTail()).isEqualTo("done\n"));
+      }
+    }
+  }
+
+  @Test
   void closeKillsRunningProcessesFailsWaitersAndRefusesNewRuns() throws Exception {
     Path pids = dir.resolve("pids");
     Path fake = script("hang.sh", "sleep 1000 &\necho \"$$ $!\" >> " + pids + "\nwait");
