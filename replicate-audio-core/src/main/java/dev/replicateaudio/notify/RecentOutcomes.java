@@ -14,9 +14,10 @@ import java.util.LinkedHashMap;
  * expiry order while the clock moves forward. If the wall clock steps back, an entry may outlive its
  * age for a while; it is still never returned once expired, and the count bound always holds.
  *
- * <p>This class is thread-safe: one lock guards the map and is held only for map operations.
+ * <p>This class is thread-safe: one lock guards the map and is held only for map operations. It is
+ * not final only so that tests can interleave a notification with a lookup.
  */
-final class RecentOutcomes {
+class RecentOutcomes {
   private final LinkedHashMap<ContentKey, Entry> entries = new LinkedHashMap<>();
   private final long ttlMillis;
   private final int maxEntries;

@@ -114,7 +114,8 @@ public final class WebhookCompletionNotifier implements AutoCloseable {
   private volatile boolean closed;
 
   private WebhookCompletionNotifier(Builder b, boolean global) {
-    this.recent = new RecentOutcomes(b.recentOutcomeTtl.toMillis(), b.maxRecentOutcomes);
+    this.recent = b.recentOutcomes != null ? b.recentOutcomes
+        : new RecentOutcomes(b.recentOutcomeTtl.toMillis(), b.maxRecentOutcomes);
     this.scheduler = b.scheduler != null ? b.scheduler : SharedTimer.INSTANCE;
     this.clock = b.clock;
     this.global = global;
@@ -957,8 +958,15 @@ public final class WebhookCompletionNotifier implements AutoCloseable {
     private ScheduledExecutorService scheduler;
     private Clock clock = Clock.systemUTC();
     private final List<CompletionListener> listeners = new ArrayList<>();
+    private RecentOutcomes recentOutcomes;
 
     private Builder() {
+    }
+
+    /** For tests: the store of remembered outcomes, replacing the one built from the settings. */
+    Builder recentOutcomes(RecentOutcomes recentOutcomes) {
+      this.recentOutcomes = Objects.requireNonNull(recentOutcomes, "recentOutcomes == null");
+      return this;
     }
 
     /**

@@ -79,6 +79,58 @@ class WebhookCompletionNotifierTest {
     assertThat(recorder.waitsCompleted()).hasSize(2);
   }
 
+  /** Runs an action right after the first lookup that finds nothing: a notification racing a new wait. */
+  private static final class RacingRecentOutcomes extends RecentOutcomes {
+    volatile Runnable afterFirstMiss;
+
+    RacingRecentOutcomes() {
+      super(Duration.ofMinutes(10).toMillis(), 100);
+    }
+
+    @Override
+    CompletionOutcome find(ContentKey key, String predictionId, long nowMillis) {
+      CompletionOutcome found = super.find(key, predictionId, nowMillis);
+      Runnable action = afterFirstMiss;
+      if (found == null && action != null) {
+        afterFirstMiss = null;
+        action.run();
+      }
+      return found;
+    }
+  }
+
+  @Test
+  void notificationBetweenTheLookupAndTheRegistrationStillResolvesTheWait() {
+    RacingRecentOutcomes racing = new RacingRecentOutcomes();
+    WebhookCompletionNotifier n = WebhookCompletionNotifier.builder().scheduler(scheduler).recentOutcomes(racing)
+        .listener(recorder).build();
+    racing.afterFirstMiss = () -> assertThat(n.notifyCompletion(KEY, CompletionOutcome.succeeded("p1")))
+        .as("no waiter registered yet").isZero();
+
+    CompletableFuture<CompletionOutcome> f = n.waitForCompletion(KEY, "p1", LONG);
+
+    assertThat(f).isCompletedWithValue(CompletionOutcome.succeeded("p1"));
+    assertThat(n.pendingWaiters()).isZero();
+    assertThat(scheduler.getQueue()).isEmpty();
+    assertThat(recorder.waitsCompleted()).containsExactly(Map.entry(KEY, CompletionOutcome.succeeded("p1")));
+  }
+
+  @Test
+  void notificationBetweenTheLookupAndTheRegistrationStillResolvesTheBatch() {
+    RacingRecentOutcomes racing = new RacingRecentOutcomes();
+    WebhookCompletionNotifier n = WebhookCompletionNotifier.builder().scheduler(scheduler).recentOutcomes(racing).build();
+    ContentKey other = ContentKey.speech(2);
+    n.notifyCompletion(other, CompletionOutcome.succeeded("p2"));
+    racing.afterFirstMiss = () -> n.notifyCompletion(KEY, CompletionOutcome.succeeded("p1"));
+
+    CompletableFuture<Map<ContentKey, CompletionOutcome>> all = n.waitForAll(List.of(KEY, other), LONG);
+
+    assertThat(all).isCompletedWithValue(Map.of(KEY, CompletionOutcome.succeeded("p1"), other,
+        CompletionOutcome.succeeded("p2")));
+    assertThat(n.pendingWaiters()).isZero();
+    assertThat(scheduler.getQueue()).isEmpty();
+  }
+
   @Test
   void predictionSpecificWaitIgnoresOtherPredictionsOfTheKey() {
     notifier.notifyCompletion(KEY, CompletionOutcome.succeeded("old"));
