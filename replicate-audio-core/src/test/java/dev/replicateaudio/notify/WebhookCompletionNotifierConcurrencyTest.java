@@ -1,5 +1,6 @@
 package dev.replicateaudio.notify;
 
+import static dev.replicateaudio.notify.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.replicateaudio.CompletionOutcome;
@@ -142,7 +143,9 @@ class WebhookCompletionNotifierConcurrencyTest {
       assertThat(counting.completions).hasValue(2 * keys);
       assertThat(counting.waitsCompleted).as("one onWaitCompleted per answered wait and batch key")
           .hasValue(answered + batchKeys);
-      assertThat(counting.waitsTimedOut).as("one onWaitTimedOut per timed-out wait").hasValue(timedOut);
+      int timedOutWaits = timedOut;
+      eventually(() -> assertThat(counting.waitsTimedOut).as("one onWaitTimedOut per timed-out wait")
+          .hasValue(timedOutWaits));
       assertThat(notifier.pendingWaiters()).isZero();
       assertThat(notifier.waitingKeys()).isZero();
       assertThat(scheduler.getQueue()).isEmpty();

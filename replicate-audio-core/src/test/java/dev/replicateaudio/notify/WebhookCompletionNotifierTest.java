@@ -1,5 +1,6 @@
 package dev.replicateaudio.notify;
 
+import static dev.replicateaudio.notify.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -198,7 +199,7 @@ class WebhookCompletionNotifierTest {
         .withCauseInstanceOf(TimeoutException.class)
         .withMessageContaining("no completion of sound_effect:1 (prediction p7) within 0.05 s");
     assertNothingLeftBehind();
-    assertThat(recorder.timeouts()).containsExactly(KEY, KEY);
+    eventually(() -> assertThat(recorder.timeouts()).containsExactly(KEY, KEY));
     assertThat(notifier.notifyCompletion(KEY, CompletionOutcome.succeeded("p7"))).isZero();
   }
 
@@ -258,7 +259,7 @@ class WebhookCompletionNotifierTest {
           .isInstanceOf(UnsupportedOperationException.class);
     });
     assertNothingLeftBehind();
-    assertThat(recorder.timeouts()).containsExactly(c);
+    eventually(() -> assertThat(recorder.timeouts()).containsExactly(c));
     assertThat(recorder.waitsCompleted()).extracting(Map.Entry::getKey).containsExactlyInAnyOrder(a, b);
   }
 
@@ -433,11 +434,11 @@ class WebhookCompletionNotifierTest {
 
     assertThat(f).isCompletedWithValue(CompletionOutcome.succeeded("p1"));
     assertThat(timesOut).failsWithin(WITHIN);
-    assertThat(calls).hasValue(4);
+    eventually(() -> assertThat(calls).hasValue(4));
     assertThat(after.events()).containsExactly(
         new CompletionEvent(KEY, CompletionOutcome.succeeded("p1"), CompletionEvent.Origin.LOCAL, 1));
     assertThat(after.waitsCompleted()).hasSize(2);
-    assertThat(after.timeouts()).containsExactly(ContentKey.speech(9));
+    eventually(() -> assertThat(after.timeouts()).containsExactly(ContentKey.speech(9)));
     n.close();
   }
 
@@ -564,18 +565,22 @@ class WebhookCompletionNotifierTest {
   @Test
   void timeoutsRunOnTheDefaultSharedSchedulerWhenNoneIsGiven() {
     WebhookCompletionNotifier n = WebhookNotifierFactory.createNotifier();
-    AtomicInteger onThread = new AtomicInteger();
-    CompletableFuture<Void> seen = n.waitForCompletion(KEY, Duration.ofMillis(10)).handle((o, e) -> {
-      if (e instanceof TimeoutException
-          && Thread.currentThread().getName().equals("replicate-audio-notifier-timeouts")
-          && Thread.currentThread().isDaemon()) {
-        onThread.incrementAndGet();
+    List<Thread> timeoutThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    n.addListener(new CompletionListener() {
+      @Override
+      public void onWaitTimedOut(ContentKey key, String predictionId, Duration timeout) {
+        timeoutThreads.add(Thread.currentThread());
       }
-      return null;
     });
 
-    assertThat(seen).succeedsWithin(WITHIN);
-    assertThat(onThread).hasValue(1);
+    CompletableFuture<CompletionOutcome> f = n.waitForCompletion(KEY, Duration.ofMillis(10));
+
+    assertThat(f).failsWithin(WITHIN).withThrowableOfType(ExecutionException.class)
+        .withCauseInstanceOf(TimeoutException.class);
+    eventually(() -> assertThat(timeoutThreads).singleElement().satisfies(t -> {
+      assertThat(t.getName()).isEqualTo("replicate-audio-notifier-timeouts");
+      assertThat(t.isDaemon()).isTrue();
+    }));
     assertThat(n.pendingWaiters()).isZero();
     n.close();
   }
