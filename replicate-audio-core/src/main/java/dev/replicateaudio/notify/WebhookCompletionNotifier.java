@@ -397,7 +397,6 @@ public final class WebhookCompletionNotifier implements AutoCloseable {
   }
 
   private void timedOut(Waiter w) {
-    remove(w);
     for (CompletionListener l : listeners) {
       try {
         l.onWaitTimedOut(w.key, w.predictionId, w.timeout);
@@ -433,15 +432,19 @@ public final class WebhookCompletionNotifier implements AutoCloseable {
 
     /** Completion by a notification: the map entry is gone already. */
     void resolve(CompletionOutcome outcome) {
-      if (super.complete(outcome)) {
-        cancelTimeout();
-      }
+      cancelTimeout();
+      super.complete(outcome);
     }
 
     void timeOut() {
+      if (isDone()) {
+        return;
+      }
       TimeoutException e = new TimeoutException("no completion of " + key
           + (predictionId == null ? "" : " (prediction " + predictionId + ")")
           + " within " + SettingParsers.describe(timeout));
+      // detach first: dependents of the future must see the notifier without this waiter
+      remove(this);
       if (super.completeExceptionally(e)) {
         timedOut(this);
       }
@@ -449,34 +452,28 @@ public final class WebhookCompletionNotifier implements AutoCloseable {
 
     @Override
     public boolean complete(CompletionOutcome value) {
-      boolean done = super.complete(value);
-      if (done) {
-        detach();
-      }
-      return done;
+      detach();
+      return super.complete(value);
     }
 
     @Override
     public boolean completeExceptionally(Throwable ex) {
-      boolean done = super.completeExceptionally(ex);
-      if (done) {
-        detach();
-      }
-      return done;
+      detach();
+      return super.completeExceptionally(ex);
     }
 
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
-      boolean done = super.cancel(mayInterruptIfRunning);
-      if (done) {
-        detach();
-      }
-      return done;
+      detach();
+      return super.cancel(mayInterruptIfRunning);
     }
 
+    /** Leaves the map and the timeout queue; called before completing, so dependents see a clean notifier. */
     private void detach() {
-      remove(this);
-      cancelTimeout();
+      if (!isDone()) {
+        remove(this);
+        cancelTimeout();
+      }
     }
 
     private void cancelTimeout() {
