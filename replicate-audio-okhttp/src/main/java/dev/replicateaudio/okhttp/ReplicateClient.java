@@ -244,7 +244,8 @@ public final class ReplicateClient implements PredictionClient, AutoCloseable {
 
   /**
    * Releases the dispatcher threads and pooled connections of the OkHttpClient this instance created;
-   * does nothing to one passed to {@link Builder#okHttpClient}. Calls in flight fail. Safe to call twice.
+   * does nothing to one passed to {@link Builder#okHttpClient}. Calls in flight fail, pending retries
+   * are dropped, and new calls throw {@link IllegalStateException}. Safe to call twice.
    */
   @Override
   public void close() {
@@ -296,6 +297,9 @@ public final class ReplicateClient implements PredictionClient, AutoCloseable {
   }
 
   private <T> CompletableFuture<T> execute(Request request, boolean idempotent, BodyParser<T> parser) {
+    if (closed.get()) {
+      throw new IllegalStateException("ReplicateClient is closed");
+    }
     CompletableFuture<T> result = new CompletableFuture<>();
     Exchange<T> exchange = new Exchange<>(request, idempotent, parser, result);
     result.whenComplete((value, failure) -> {
@@ -406,6 +410,10 @@ public final class ReplicateClient implements PredictionClient, AutoCloseable {
 
     void attempt() {
       if (result.isDone()) {
+        return;
+      }
+      if (closed.get()) {
+        fail(new ReplicateAudioException("ReplicateClient was closed before " + label + " could be retried"));
         return;
       }
       attempt++;
