@@ -1,5 +1,6 @@
 package dev.replicateaudio;
 
+import dev.replicateaudio.internal.SettingParsers;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -24,7 +25,7 @@ public record ContentKey(String contentType, long contentId) {
     Objects.requireNonNull(contentType, "contentType == null");
     if (!TYPE.matcher(contentType).matches()) {
       throw new IllegalArgumentException("contentType must be 1 to 64 characters of [A-Za-z0-9_.-], was '"
-          + contentType + "'");
+          + SettingParsers.printable(contentType) + "'");
     }
   }
 

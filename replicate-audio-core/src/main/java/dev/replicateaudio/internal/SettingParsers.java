@@ -4,6 +4,7 @@ import dev.replicateaudio.ConfigurationException;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -24,10 +25,12 @@ public final class SettingParsers {
   public static final String THRESHOLD_FORMS = "-NdB with N from 0 to 200 (e.g. -60dB) or a linear amplitude in (0, 1] (e.g. 0.001)";
 
   private static final Pattern SECONDS = Pattern.compile("\\d{1,12}(\\.\\d{1,9})?");
-  private static final Pattern SIZE = Pattern.compile("(\\d{1,19}(?:\\.\\d{1,9})?)\\s*([KMGT]i?B|B)?", Pattern.CASE_INSENSITIVE);
+  private static final Pattern SIZE = Pattern.compile("(\\d{1,30}(?:\\.\\d{1,9})?)\\s*([KMGT]i?B|B)?", Pattern.CASE_INSENSITIVE);
   private static final Pattern DECIBELS = Pattern.compile("(-?)(\\d{1,3}(?:\\.\\d{1,6})?)dB");
   private static final Pattern AMPLITUDE = Pattern.compile("\\d{1,3}(\\.\\d{1,12})?([eE]-?\\d{1,2})?");
   private static final Pattern INTEGER = Pattern.compile("[+-]?\\d{1,10}");
+  private static final Pattern LONG_INTEGER = Pattern.compile("[+-]?\\d+");
+  private static final Pattern DECIBELS_ANY_CASE = Pattern.compile("-?\\d{1,3}(?:\\.\\d{1,6})?db", Pattern.CASE_INSENSITIVE);
 
   private SettingParsers() {
   }
@@ -74,7 +77,7 @@ public final class SettingParsers {
     if (value == null) {
       problems.add(name + " is required: " + THRESHOLD_FORMS);
     } else if (!isValidSilenceThreshold(value)) {
-      problems.add(name + "='" + printable(value) + "' is not accepted: " + THRESHOLD_FORMS);
+      problems.add(name + "='" + printable(value) + "' is not accepted: " + THRESHOLD_FORMS + thresholdHint(value));
     }
   }
 
@@ -96,20 +99,42 @@ public final class SettingParsers {
     return false;
   }
 
+  /** Why a threshold that looks almost right is refused; empty when there is nothing to add. */
+  private static String thresholdHint(String value) {
+    if (DECIBELS_ANY_CASE.matcher(value).matches() && !value.endsWith("dB")) {
+      return " (the unit is case-sensitive: dB)";
+    }
+    Matcher db = DECIBELS.matcher(value);
+    if (db.matches() && db.group(1).isEmpty() && Double.parseDouble(db.group(2)) <= 200) {
+      return " (a level in dB is 0 or below, e.g. -" + value + ")";
+    }
+    return "";
+  }
+
   // ---- parsing of text values ----
 
-  /** Parses seconds ({@code 300}, {@code 2.5}) or ISO-8601 ({@code PT5M}); empty when unparsable. */
+  /**
+   * Parses seconds ({@code 300}, {@code 2.5}) or ISO-8601 ({@code PT5M}); empty when unparsable. An
+   * ISO-8601 value too large for a {@link Duration} gives the largest (or, when negative, the
+   * smallest) duration, so that range checks report it as out of range.
+   */
   public static Optional<Duration> parseDuration(String text) {
-    String t = text.trim();
+    String t = text.strip();
     if (SECONDS.matcher(t).matches()) {
+      // at most 12 integer digits: whole seconds and nanos both fit a long (Duration.ofNanos would not)
       BigDecimal seconds = new BigDecimal(t);
-      BigDecimal nanos = seconds.movePointRight(9);
-      return Optional.of(Duration.ofNanos(nanos.longValueExact()));
+      long whole = seconds.longValue();
+      long nanos = seconds.subtract(BigDecimal.valueOf(whole)).movePointRight(9).longValueExact();
+      return Optional.of(Duration.ofSeconds(whole, nanos));
     }
     if (t.length() > 1 && (t.charAt(0) == 'P' || t.charAt(0) == 'p' || t.charAt(0) == '-')) {
       try {
         return Optional.of(Duration.parse(t));
-      } catch (DateTimeParseException | ArithmeticException e) {
+      } catch (DateTimeParseException e) {
+        if (e.getCause() instanceof ArithmeticException || e.getCause() instanceof NumberFormatException) {
+          // well formed, but beyond what a Duration holds: report it as out of range, not unparsable
+          return Optional.of(t.indexOf('-') >= 0 ? Duration.ofSeconds(Long.MIN_VALUE) : ChronoUnit.FOREVER.getDuration());
+        }
         return Optional.empty();
       }
     }
@@ -121,7 +146,23 @@ public final class SettingParsers {
    * result is not a whole number of bytes, or when it overflows a {@code long}.
    */
   public static Optional<Long> parseSize(String text) {
-    Matcher m = SIZE.matcher(text.trim());
+    Optional<BigDecimal> bytes = parseSizeExact(text);
+    if (bytes.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(bytes.get().longValueExact());
+    } catch (ArithmeticException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Parses a byte count like {@link #parseSize} but returns the exact value, which may have a
+   * fraction or exceed a {@code long}; empty when unparsable.
+   */
+  public static Optional<BigDecimal> parseSizeExact(String text) {
+    Matcher m = SIZE.matcher(text.strip());
     if (!m.matches()) {
       return Optional.empty();
     }
@@ -139,17 +180,12 @@ public final class SettingParsers {
       case "TIB": multiplier = 1L << 40; break;
       default: return Optional.empty();
     }
-    try {
-      BigDecimal bytes = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(multiplier));
-      return Optional.of(bytes.longValueExact());
-    } catch (ArithmeticException e) {
-      return Optional.empty();
-    }
+    return Optional.of(new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(multiplier)));
   }
 
   /** Parses a whole number that fits an {@code int}; empty when unparsable. */
   public static Optional<Integer> parseInt(String text) {
-    String t = text.trim();
+    String t = text.strip();
     if (!INTEGER.matcher(t).matches()) {
       return Optional.empty();
     }
@@ -201,13 +237,13 @@ public final class SettingParsers {
       this.env = Objects.requireNonNull(env, "env == null");
     }
 
-    /** The trimmed value, or empty when unset or blank. */
+    /** The value without surrounding whitespace, or empty when unset or blank. */
     public Optional<String> raw(String variable) {
       String v = env.get(variable);
       if (v == null || v.isBlank()) {
         return Optional.empty();
       }
-      return Optional.of(v.trim());
+      return Optional.of(v.strip());
     }
 
     public Optional<Duration> timeout(String variable, Duration max) {
@@ -216,6 +252,10 @@ public final class SettingParsers {
         return Optional.empty();
       }
       Optional<Duration> d = parseDuration(raw.get());
+      if (d.isEmpty() && raw.get().startsWith("-") && parseDuration(raw.get().substring(1)).isPresent()) {
+        problem(variable, raw.get(), "must be positive; accepted: " + TIMEOUT_FORMS + ", at most " + describe(max));
+        return Optional.empty();
+      }
       if (d.isEmpty()) {
         problem(variable, raw.get(), "is not a duration; accepted: " + TIMEOUT_FORMS);
         return Optional.empty();
@@ -236,20 +276,28 @@ public final class SettingParsers {
       if (raw.isEmpty()) {
         return Optional.empty();
       }
-      Optional<Long> v = parseSize(raw.get());
+      Optional<BigDecimal> v = parseSizeExact(raw.get());
+      if (v.isEmpty() && raw.get().startsWith("-") && parseSizeExact(raw.get().substring(1)).isPresent()) {
+        v = Optional.of(BigDecimal.ONE.negate());
+      }
       if (v.isEmpty()) {
         problem(variable, raw.get(), "is not a size; accepted: " + SIZE_FORMS);
         return Optional.empty();
       }
-      if (v.get() <= 0) {
+      if (v.get().signum() <= 0) {
         problem(variable, raw.get(), "must be positive; accepted: " + SIZE_FORMS);
         return Optional.empty();
       }
-      if (v.get() > max) {
+      if (v.get().compareTo(BigDecimal.valueOf(max)) > 0) {
         problem(variable, raw.get(), "is above the maximum of " + max + " bytes");
         return Optional.empty();
       }
-      return v;
+      if (v.get().stripTrailingZeros().scale() > 0) {
+        problem(variable, raw.get(), "is not a whole number of bytes (" + v.get().stripTrailingZeros().toPlainString()
+            + "); accepted: " + SIZE_FORMS);
+        return Optional.empty();
+      }
+      return Optional.of(v.get().longValueExact());
     }
 
     public Optional<Integer> count(String variable, int max) {
@@ -262,6 +310,10 @@ public final class SettingParsers {
         return Optional.empty();
       }
       Optional<Integer> v = parseInt(raw.get());
+      if (v.isEmpty() && LONG_INTEGER.matcher(raw.get()).matches()) {
+        problem(variable, raw.get(), "is out of range; accepted: " + min + " to " + max);
+        return Optional.empty();
+      }
       if (v.isEmpty()) {
         problem(variable, raw.get(), "is not a whole number; accepted: " + min + " to " + max);
         return Optional.empty();
@@ -279,7 +331,7 @@ public final class SettingParsers {
         return Optional.empty();
       }
       if (!isValidSilenceThreshold(raw.get())) {
-        problem(variable, raw.get(), "is not accepted; accepted: " + THRESHOLD_FORMS);
+        problem(variable, raw.get(), "is not accepted; accepted: " + THRESHOLD_FORMS + thresholdHint(raw.get()));
         return Optional.empty();
       }
       return raw;

@@ -181,10 +181,12 @@ public final class PredictionRequest {
     /** Replaces the whole input map. Values must be JSON-serializable (strings, numbers, booleans, lists, maps, null). */
     public Builder input(Map<String, ?> input) {
       Objects.requireNonNull(input, "input == null");
-      this.input.clear();
-      for (Map.Entry<String, ?> e : input.entrySet()) {
-        put(e.getKey(), e.getValue());
+      // check every name first, so that a refused map leaves the builder as it was
+      for (String name : input.keySet()) {
+        checkName(name);
       }
+      this.input.clear();
+      this.input.putAll(input);
       return this;
     }
 
@@ -195,11 +197,15 @@ public final class PredictionRequest {
     }
 
     private void put(String name, Object value) {
+      checkName(name);
+      input.put(name, value);
+    }
+
+    private static void checkName(String name) {
       Objects.requireNonNull(name, "input name == null");
       if (name.isBlank()) {
         throw new IllegalArgumentException("input name is blank");
       }
-      input.put(name, value);
     }
 
     /** The absolute http(s) URL Replicate sends webhooks to. Replicate does not follow redirects. */

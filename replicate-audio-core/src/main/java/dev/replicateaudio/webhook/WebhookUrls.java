@@ -69,14 +69,15 @@ public final class WebhookUrls {
     if (rawQuery == null || rawQuery.isEmpty()) {
       return Optional.empty();
     }
-    Optional<String> type = param(rawQuery, CONTENT_TYPE_PARAM);
-    Optional<String> id = param(rawQuery, CONTENT_ID_PARAM);
-    if (type.isEmpty() || id.isEmpty()) {
-      return Optional.empty();
-    }
     try {
+      Optional<String> type = param(rawQuery, CONTENT_TYPE_PARAM);
+      Optional<String> id = param(rawQuery, CONTENT_ID_PARAM);
+      if (type.isEmpty() || id.isEmpty()) {
+        return Optional.empty();
+      }
       return Optional.of(new ContentKey(type.get(), Long.parseLong(id.get())));
     } catch (IllegalArgumentException e) {
+      // a malformed %-escape (URLDecoder), a bad number or a bad content type
       return Optional.empty();
     }
   }
