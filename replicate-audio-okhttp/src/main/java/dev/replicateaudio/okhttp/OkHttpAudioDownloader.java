@@ -104,6 +104,7 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
     OkHttpClient.Builder cb = b.okHttpClient == null ? new OkHttpClient.Builder() : b.okHttpClient.newBuilder();
     this.client = cb
         .callTimeout(timeout)
+        .cache(null) // one-shot downloads of up to maxFileSize: never into the host's HTTP cache
         .followRedirects(false)
         .followSslRedirects(false)
         .addInterceptor(new RedirectGuard(policy))

@@ -126,6 +126,7 @@ public final class ReplicateClient implements PredictionClient, AutoCloseable {
         .callTimeout(b.callTimeout)
         .followRedirects(false)
         .followSslRedirects(false)
+        .cache(null)
         .build();
   }
 

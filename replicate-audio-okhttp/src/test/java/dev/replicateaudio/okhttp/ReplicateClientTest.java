@@ -196,7 +196,10 @@ class ReplicateClientTest {
   void fetchesTheDefaultWebhookSecret() throws Exception {
     server.enqueue(json(200, "{\"key\":\"whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD\"}"));
 
-    assertThat(client().getDefaultWebhookSecret()).isEqualTo("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD");
+    try (LogCapture logs = new LogCapture()) {
+      assertThat(client().getDefaultWebhookSecret()).isEqualTo("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD");
+      assertThat(logs.text()).contains("/v1/webhooks/default/secret -> HTTP 200").doesNotContain("C2FVsBQIhrsc");
+    }
     RecordedRequest r = take();
     assertThat(r.getMethod()).isEqualTo("GET");
     assertThat(r.getUrl().encodedPath()).isEqualTo("/v1/webhooks/default/secret");
