@@ -134,6 +134,9 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
   public CompletableFuture<DownloadedAudio> download(URI source, Path target) {
     Objects.requireNonNull(source, "source == null");
     Objects.requireNonNull(target, "target == null");
+    if (closed.get()) {
+      throw new IllegalStateException("OkHttpAudioDownloader is closed");
+    }
     Path absoluteTarget = target.toAbsolutePath();
     CompletableFuture<DownloadedAudio> result = new CompletableFuture<>();
     String described = Texts.describe(source);
@@ -175,8 +178,9 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
   }
 
   /**
-   * Releases the dispatcher threads and pooled connections of an OkHttpClient this instance created;
-   * does nothing to one passed to {@link Builder#okHttpClient}. Safe to call twice.
+   * Releases the dispatcher threads and pooled connections of an OkHttpClient this instance created
+   * (downloads in flight fail); does nothing to one passed to {@link Builder#okHttpClient}. Later
+   * downloads throw {@link IllegalStateException}. Safe to call twice.
    */
   @Override
   public void close() {
@@ -528,6 +532,7 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
       return this;
     }
 
+    /** Builds the downloader; close it when done (see {@link OkHttpAudioDownloader#close()}). */
     public OkHttpAudioDownloader build() {
       return new OkHttpAudioDownloader(this);
     }

@@ -78,12 +78,19 @@ public final class ReplicateClient implements PredictionClient, AutoCloseable {
   /** The environment variable the API token is read from, {@value}. */
   public static final String ENV_API_TOKEN = "REPLICATE_API_TOKEN";
 
+  /** Default connect timeout: 10 s. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  /** Default read timeout (between bytes): 30 s. */
   public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
+  /** Default write timeout (between bytes): 30 s. */
   public static final Duration DEFAULT_WRITE_TIMEOUT = Duration.ofSeconds(30);
+  /** Default deadline of one HTTP attempt, start to end: 60 s. */
   public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(60);
+  /** Default attempts per call, retries included: 5. */
   public static final int DEFAULT_MAX_ATTEMPTS = 5;
+  /** Default backoff before the first retry (before jitter): 500 ms, doubling per retry. */
   public static final Duration DEFAULT_BASE_BACKOFF = Duration.ofMillis(500);
+  /** Default cap on any wait between attempts, server hints included: 30 s. */
   public static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(30);
 
   /** The largest successful response body read, in bytes (32 MiB). */
@@ -712,8 +719,11 @@ public final class ReplicateClient implements PredictionClient, AutoCloseable {
     }
 
     /**
+     * Builds the client; the token is resolved now.
+     *
      * @throws ConfigurationException when no token was given and {@value ReplicateClient#ENV_API_TOKEN}
      *     is unset, blank or unusable
+     * @return a new client; close it when done (see {@link ReplicateClient#close()})
      * @throws IllegalStateException when {@code baseBackoff} is longer than {@code maxBackoff}
      */
     public ReplicateClient build() {

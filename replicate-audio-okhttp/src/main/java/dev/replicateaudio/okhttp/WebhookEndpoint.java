@@ -77,6 +77,13 @@ public final class WebhookEndpoint {
    */
   @FunctionalInterface
   public interface ResultProcessor {
+    /**
+     * Processes one webhook; called on the thread that called {@code handle}/{@code handleAsync}.
+     *
+     * @param key the content key from the webhook URL's query
+     * @param prediction the verified, decoded webhook body
+     * @return the outcome, when processing ends
+     */
     CompletionStage<CompletionOutcome> process(ContentKey key, Prediction prediction);
   }
 
@@ -97,6 +104,7 @@ public final class WebhookEndpoint {
     return builder(verifier, processor).build();
   }
 
+  /** A builder, to change the body limit or answer early; see {@link Builder}. */
   public static Builder builder(WebhookVerifier verifier, ResultProcessor processor) {
     return new Builder(verifier, processor);
   }
@@ -295,6 +303,7 @@ public final class WebhookEndpoint {
       return this;
     }
 
+    /** Builds the endpoint. */
     public WebhookEndpoint build() {
       return new WebhookEndpoint(this);
     }
