@@ -1,0 +1,65 @@
+package dev.replicateaudio.audio;
+
+import dev.replicateaudio.ReplicateAudioSettings;
+import dev.replicateaudio.ffmpeg.FfmpegRunner;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Validates audio and passes it through unchanged: the {@link AudioPostProcessor} for
+ * {@code background_music} and {@code speech}, and the fallback for content types without a
+ * processor of their own.
+ *
+ * <pre>{@code
+ * ProcessedAudio a = PassThroughProcessor.create(runner, settings).process(downloaded, unused);
+ * // a.file() == downloaded; a.mimeType() == "audio/mpeg"; a.finalDuration() = its decoded length
+ * }</pre>
+ *
+ * <p>The input must be mp3, wav (PCM) or flac by ffprobe's judgment (never the file name), decode
+ * completely without errors, and decode as long as its header says (a truncated download keeps its
+ * header). Otherwise {@link InvalidAudioException}. Silence is not checked. The output path is never
+ * written. Costs one ffprobe run and one decoding pass. This class is thread-safe.
+ */
+public final class PassThroughProcessor implements AudioPostProcessor {
+  private final FfmpegRunner runner;
+
+  private PassThroughProcessor(FfmpegRunner runner) {
+    this.runner = runner;
+  }
+
+  /** A pass-through running ffprobe and ffmpeg through {@code runner}. */
+  public static PassThroughProcessor create(FfmpegRunner runner, ReplicateAudioSettings settings) {
+    Objects.requireNonNull(runner, "runner == null");
+    Objects.requireNonNull(settings, "settings == null");
+    return new PassThroughProcessor(runner);
+  }
+
+  /**
+   * Checks {@code input} and returns it unchanged.
+   *
+   * @param input the audio to check
+   * @param output ignored: nothing is written
+   * @return {@code input}, its media type, and its decoded length as both durations
+   * @throws IllegalArgumentException when {@code input} is not an existing regular file
+   * @throws InvalidAudioException when it is unreadable, not accepted, corrupt, truncated or empty
+   * @throws dev.replicateaudio.ffmpeg.FfmpegException when ffmpeg fails otherwise, times out or is interrupted
+   */
+  @Override
+  public ProcessedAudio process(Path input, Path output) {
+    Objects.requireNonNull(input, "input == null");
+    Path in = input.toAbsolutePath().normalize();
+    if (!Files.isRegularFile(in)) {
+      throw new IllegalArgumentException("input is not an existing regular file: " + in);
+    }
+    AudioInspector.Probed p = AudioInspector.probe(runner, in);
+    Duration decoded = AudioInspector.decodeCheck(runner, p);
+    return new ProcessedAudio(input, p.format().mimeType(), decoded, decoded);
+  }
+
+  @Override
+  public String toString() {
+    return "PassThroughProcessor";
+  }
+}

@@ -1,0 +1,39 @@
+package dev.replicateaudio.audio;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The result of {@link SoundEffectProcessor#trimAudio}. Durations are exact: ffmpeg's own count of
+ * the samples it decoded and encoded, divided by the sample rate.
+ *
+ * @param output the trimmed file
+ * @param format its container, the same as the input's
+ * @param codecName its codec, for example {@code mp3} or {@code pcm_s24le}
+ * @param originalDuration the decoded length of the input
+ * @param trimmedDuration the length of the output
+ * @param elapsed how long the trim took, probes included
+ */
+public record TrimResult(Path output, AudioFormat format, String codecName, Duration originalDuration,
+    Duration trimmedDuration, Duration elapsed) {
+  public TrimResult {
+    Objects.requireNonNull(output, "output == null");
+    Objects.requireNonNull(format, "format == null");
+    Objects.requireNonNull(codecName, "codecName == null");
+    Objects.requireNonNull(originalDuration, "originalDuration == null");
+    Objects.requireNonNull(trimmedDuration, "trimmedDuration == null");
+    Objects.requireNonNull(elapsed, "elapsed == null");
+  }
+
+  /** The output's media type, for example {@code audio/mpeg}. */
+  public String mimeType() {
+    return format.mimeType();
+  }
+
+  /** How much silence was cut, start and end together. */
+  public Duration removed() {
+    Duration d = originalDuration.minus(trimmedDuration);
+    return d.isNegative() ? Duration.ZERO : d;
+  }
+}
