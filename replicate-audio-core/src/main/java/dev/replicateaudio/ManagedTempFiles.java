@@ -69,11 +69,19 @@ public final class ManagedTempFiles implements AutoCloseable {
 
   private final Path directory;
   private final List<Path> paths;
+  private final Deleter deleter;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private ManagedTempFiles(Path directory, List<Path> paths) {
+  /** Deletes one file system entry; tests replace it to make a deletion fail. */
+  @FunctionalInterface
+  interface Deleter {
+    void delete(Path path) throws IOException;
+  }
+
+  private ManagedTempFiles(Path directory, List<Path> paths, Deleter deleter) {
     this.directory = directory;
     this.paths = paths;
+    this.deleter = deleter;
   }
 
   /**
@@ -99,6 +107,10 @@ public final class ManagedTempFiles implements AutoCloseable {
    * @throws ReplicateAudioException when the directory can't be created
    */
   public static ManagedTempFiles create(Path baseDirectory, String... suffixes) {
+    return create(baseDirectory, Files::deleteIfExists, suffixes);
+  }
+
+  static ManagedTempFiles create(Path baseDirectory, Deleter deleter, String... suffixes) {
     Objects.requireNonNull(suffixes, "suffixes == null");
     if (suffixes.length > MAX_SUFFIXES) {
       throw new IllegalArgumentException("too many suffixes: " + suffixes.length + ", at most " + MAX_SUFFIXES);
@@ -113,7 +125,7 @@ public final class ManagedTempFiles implements AutoCloseable {
     for (int i = 0; i < suffixes.length; i++) {
       reserved.add(dir.resolve("file" + i + suffixes[i]));
     }
-    return new ManagedTempFiles(dir, Collections.unmodifiableList(reserved));
+    return new ManagedTempFiles(dir, Collections.unmodifiableList(reserved), deleter);
   }
 
   /**
@@ -166,7 +178,7 @@ public final class ManagedTempFiles implements AutoCloseable {
       return;
     }
     List<IOException> failures = new ArrayList<>();
-    deleteTree(directory, 0, failures);
+    deleteTree(directory, 0, failures, deleter);
     if (!failures.isEmpty()) {
       ReplicateAudioException e = new ReplicateAudioException("Could not delete temporary directory " + directory
           + ": " + failures.size() + " entr" + (failures.size() == 1 ? "y" : "ies") + " left (see suppressed)");
@@ -221,7 +233,7 @@ public final class ManagedTempFiles implements AutoCloseable {
           continue;
         }
         List<IOException> failures = new ArrayList<>();
-        deleteTree(entry, 0, failures);
+        deleteTree(entry, 0, failures, Files::deleteIfExists);
         if (failures.isEmpty()) {
           removed++;
         }
@@ -344,7 +356,7 @@ public final class ManagedTempFiles implements AutoCloseable {
   }
 
   /** Deletes {@code path} and, for a directory, its content; never follows symbolic links. */
-  private static void deleteTree(Path path, int depth, List<IOException> failures) {
+  private static void deleteTree(Path path, int depth, List<IOException> failures, Deleter deleter) {
     BasicFileAttributes attrs;
     try {
       attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -362,7 +374,7 @@ public final class ManagedTempFiles implements AutoCloseable {
       makeOwnerAccessible(path);
       try (DirectoryStream<Path> children = Files.newDirectoryStream(path)) {
         for (Path child : children) {
-          deleteTree(child, depth + 1, failures);
+          deleteTree(child, depth + 1, failures, deleter);
         }
       } catch (NoSuchFileException e) {
         return;
@@ -371,7 +383,9 @@ public final class ManagedTempFiles implements AutoCloseable {
       }
     }
     try {
-      Files.deleteIfExists(path);
+      deleter.delete(path);
+    } catch (NoSuchFileException e) {
+      // gone already
     } catch (IOException e) {
       failures.add(e);
     }

@@ -119,6 +119,53 @@ class ManagedTempFilesTest {
   }
 
   @Test
+  void whatCloseCannotDeleteIsReportedAsSuppressedExceptionsOfOneException() throws IOException {
+    // a deletion that fails, as an immutable file or a foreign-owned directory would make it fail
+    ManagedTempFiles temp = ManagedTempFiles.create(base, p -> {
+      if (p.getFileName().toString().startsWith("file1")) {
+        throw new java.nio.file.AccessDeniedException(p.toString(), null, "Operation not permitted");
+      }
+      Files.deleteIfExists(p);
+    }, ".a", ".b", ".c");
+    for (Path p : temp.paths()) {
+      Files.writeString(p, "x");
+    }
+    assertThatThrownBy(temp::close).isInstanceOf(ReplicateAudioException.class)
+        .hasMessage("Could not delete temporary directory " + temp.directory() + ": 2 entries left (see suppressed)")
+        .satisfies(e -> {
+          assertThat(e.getSuppressed()).hasSize(2);
+          assertThat(e.getSuppressed()[0]).isInstanceOf(java.nio.file.AccessDeniedException.class)
+              .hasMessageContaining(temp.path(1).toString());
+          assertThat(e.getSuppressed()[1]).isInstanceOf(java.nio.file.DirectoryNotEmptyException.class)
+              .hasMessageContaining(temp.directory().toString());
+        });
+    assertThat(temp.path(0)).doesNotExist();
+    assertThat(temp.path(2)).doesNotExist();
+    assertThat(temp.path(1)).exists();
+    temp.close(); // no second attempt, no second exception
+    Files.delete(temp.path(1));
+    Files.delete(temp.directory());
+  }
+
+  @Test
+  void aCloseFailureNeverHidesTheBodysExceptionInTryWithResources() {
+    assertThatThrownBy(() -> {
+      try (ManagedTempFiles temp = ManagedTempFiles.create(base, p -> {
+        throw new java.nio.file.AccessDeniedException(p.toString());
+      }, ".a")) {
+        Files.writeString(temp.path(0), "x");
+        throw new IllegalStateException("the real failure");
+      }
+    }).isInstanceOf(IllegalStateException.class).hasMessage("the real failure")
+        .satisfies(e -> assertThat(e.getSuppressed()).singleElement().isInstanceOf(ReplicateAudioException.class));
+    try (java.util.stream.Stream<Path> left = Files.walk(base)) {
+      left.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(base)).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
   void closeDeletesSymbolicLinksButNeverWhatTheyPointTo() throws IOException {
     Path outside = Files.createDirectory(base.resolve("outside"));
     Path precious = Files.writeString(outside.resolve("precious.txt"), "keep me");

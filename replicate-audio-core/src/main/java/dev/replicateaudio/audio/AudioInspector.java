@@ -92,8 +92,8 @@ final class AudioInspector {
           "-xerror", "-f", p.format().formatName(), "-i", p.file().toString(), "-map", "0:a:0", "-f", "null", "-"));
       report = parse(r.stderrTail());
     } catch (FfmpegException e) {
-      if (e.timedOut() || e.exitCode() <= 0) {
-        throw e;
+      if (e.isRetryable()) {
+        throw e; // a timeout, an interruption, a binary that can't run: not the audio's fault
       }
       throw corrupt(p, parse(e.stderrTail()), e);
     }

@@ -204,8 +204,8 @@ public final class SoundEffectProcessor implements AudioPostProcessor {
       FfmpegResult r = runner.run(args);
       report = AudioInspector.parse(r.stderrTail());
     } catch (FfmpegException e) {
-      if (e.timedOut() || e.exitCode() <= 0) {
-        throw e; // not the audio's fault: a timeout, an interruption, a missing binary
+      if (e.isRetryable()) {
+        throw e; // not the audio's fault: a timeout, an interruption, a binary that can't run
       }
       AudioInspector.decodeCheck(runner, p); // throws InvalidAudioException when the input is to blame
       throw e;

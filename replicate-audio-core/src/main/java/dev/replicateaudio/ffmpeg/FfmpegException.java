@@ -12,8 +12,9 @@ import java.util.Objects;
  * <p>The message names the failure, the exit code and the command, and ends with the last few KB
  * of the process's stderr ({@link #stderrTail()}), where ffmpeg prints its reason.
  * {@link #isRetryable()} is true for timeouts, interruptions, a closed runner and a binary that
- * could not be started (a fixed configuration or a quieter machine may succeed), false for a
- * non-zero exit (the same input fails the same way).
+ * could not be started or run (exit code 126 or 127: missing shared library; a fixed configuration
+ * or a quieter machine may succeed), false for any other non-zero exit (the same input fails the
+ * same way).
  */
 public class FfmpegException extends ReplicateAudioException {
   private static final long serialVersionUID = 1L;

@@ -131,8 +131,9 @@ public final class FfmpegRunner implements AutoCloseable {
   }
 
   /**
-   * Runs ffmpeg like {@link #run} without blocking the caller. Cancelling the future kills the
-   * process tree (or stops the wait for a slot). The future fails with {@link FfmpegException}, or
+   * Runs ffmpeg like {@link #run} without blocking the caller. Cancelling the future, or completing
+   * it in any other way ({@code orTimeout}, {@code completeExceptionally}...), kills the process tree
+   * (or stops the wait for a slot). The future fails with {@link FfmpegException}, or
    * {@link IllegalStateException} when this runner was closed before the process started.
    *
    * @throws IllegalArgumentException when an argument is null or holds a NUL character
@@ -166,7 +167,7 @@ public final class FfmpegRunner implements AutoCloseable {
    * @return the container and its first audio stream (cover art is skipped)
    * @throws IllegalArgumentException when {@code file} is not an existing regular file
    * @throws InvalidAudioException when ffprobe can't read the file or it holds no audio stream
-   * @throws FfmpegException when ffprobe times out, can't be started, or is interrupted
+   * @throws FfmpegException when ffprobe times out, can't be started or run, or is interrupted
    */
   public AudioInfo probe(Path file) {
     Objects.requireNonNull(file, "file == null");
@@ -179,7 +180,7 @@ public final class FfmpegRunner implements AutoCloseable {
       result = runProbe(List.of("-v", "error", "-print_format", "json", "-show_format", "-show_streams", "-show_error",
           abs.toString()));
     } catch (FfmpegException e) {
-      if (e.exitCode() > 0 && !e.timedOut()) {
+      if (!e.isRetryable()) { // a plain non-zero exit: ffprobe refused the file
         throw new InvalidAudioException("Not readable as audio: " + abs + ": ffprobe exited with code " + e.exitCode()
             + ": " + lastLine(e.stderrTail()), e);
       }
@@ -300,6 +301,9 @@ public final class FfmpegRunner implements AutoCloseable {
       checkOpen();
       running.add(run);
       run.start();
+      if (closed.get()) {
+        run.kill(ProcessRun.Kill.CLOSED); // close() ran between the check and the start
+      }
       boolean exited;
       try {
         exited = run.process().waitFor(settings.ffmpegTimeout().toNanos(), TimeUnit.NANOSECONDS);
@@ -342,6 +346,9 @@ public final class FfmpegRunner implements AutoCloseable {
     private boolean permitHeld;
     private boolean cancelled;
     private ScheduledFuture<?> timeoutTask;
+    /** Set before this class completes {@link #result}; any other completion comes from the caller. */
+    private volatile boolean settling;
+    private boolean finished;
 
     AsyncRun(ProcessRun run) {
       this.run = run;
@@ -349,8 +356,8 @@ public final class FfmpegRunner implements AutoCloseable {
 
     void begin() {
       result.whenComplete((r, e) -> {
-        if (result.isCancelled()) {
-          onCancel();
+        if (!settling) {
+          onCancel(); // cancel(), orTimeout(), completeExceptionally()... by the caller
         }
       });
       CompletableFuture<Void> p = permits.acquire();
@@ -369,7 +376,7 @@ public final class FfmpegRunner implements AutoCloseable {
           }
           releasePermit();
           pending.remove(this);
-          result.completeExceptionally(new FfmpegException(run.tool.displayName + " was not started: the executor"
+          fail(new FfmpegException(run.tool.displayName + " was not started: the executor"
               + " refused the task: " + rejected, rejected, FfmpegException.NO_EXIT_CODE, false, run.command, "", true));
         }
       });
@@ -389,7 +396,7 @@ public final class FfmpegRunner implements AutoCloseable {
     synchronized void abortIfWaiting() {
       if (!run.started() && permit != null && permits.cancel(permit)) {
         pending.remove(this);
-        result.completeExceptionally(new IllegalStateException("FfmpegRunner was closed before "
+        fail(new IllegalStateException("FfmpegRunner was closed before "
             + run.tool.displayName + " started: " + ProcessRun.describe(run.command)));
       }
     }
@@ -400,8 +407,9 @@ public final class FfmpegRunner implements AutoCloseable {
         if (cancelled || closed.get()) {
           releasePermit();
           pending.remove(this);
-          result.completeExceptionally(new IllegalStateException("FfmpegRunner was closed before "
-              + run.tool.displayName + " started: " + ProcessRun.describe(run.command)));
+          fail(cancelled ? new CancellationException("cancelled before " + run.tool.displayName + " started")
+              : new IllegalStateException("FfmpegRunner was closed before " + run.tool.displayName + " started: "
+                  + ProcessRun.describe(run.command)));
           return;
         }
         try {
@@ -411,16 +419,31 @@ public final class FfmpegRunner implements AutoCloseable {
           running.remove(run);
           releasePermit();
           pending.remove(this);
-          result.completeExceptionally(e);
+          fail(e);
           return;
+        }
+        if (closed.get()) {
+          run.kill(ProcessRun.Kill.CLOSED); // close() ran between the check and the start
         }
         timeoutTask = Daemons.scheduler().schedule(() -> run.kill(ProcessRun.Kill.TIMEOUT),
             settings.ffmpegTimeout().toNanos(), TimeUnit.NANOSECONDS);
       }
-      run.process().onExit().whenComplete((p, e) -> run.exited()).whenCompleteAsync((p, e) -> finish(), executor);
+      run.process().onExit().whenComplete((p, e) -> run.exited())
+          .whenCompleteAsync((p, e) -> finish(), executor)
+          .whenComplete((v, e) -> {
+            if (e != null) {
+              finish(); // the executor refused the task: finish here rather than leak the slot
+            }
+          });
     }
 
     private void finish() {
+      synchronized (this) {
+        if (finished) {
+          return;
+        }
+        finished = true;
+      }
       try {
         run.exited();
         synchronized (this) {
@@ -429,14 +452,21 @@ public final class FfmpegRunner implements AutoCloseable {
         if (run.killReason() != null) {
           run.awaitTreeExit(KILL_WAIT);
         }
-        result.complete(run.finish());
+        FfmpegResult r = run.finish();
+        settling = true;
+        result.complete(r);
       } catch (Throwable t) {
-        result.completeExceptionally(t);
+        fail(t);
       } finally {
         running.remove(run);
         pending.remove(this);
         releasePermit();
       }
+    }
+
+    private void fail(Throwable t) {
+      settling = true;
+      result.completeExceptionally(t);
     }
 
     private synchronized void releasePermit() {

@@ -220,6 +220,13 @@ final class ProcessRun {
         failure = killed(why, exit, tail, null);
         throw failure;
       }
+      if (exit == 126 || exit == 127) {
+        // the loader or a wrapper could not run the program: the host's setup, not the input
+        failure = new FfmpegException(tool.displayName + " could not run (exit code " + exit + ": the program or one"
+            + " of its shared libraries was not found or is not executable; check " + tool.envVariable + "): "
+            + describe(command) + tailSection(tail), null, exit, false, command, tail, true);
+        throw failure;
+      }
       if (exit != 0) {
         failure = new FfmpegException(tool.displayName + " failed with exit code " + exit + " after "
             + SettingParsers.describe(roundMillis(elapsed())) + ": " + describe(command) + tailSection(tail), null, exit,

@@ -17,6 +17,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -173,6 +175,23 @@ class FfmpegRunnerTest {
   }
 
   @Test
+  void aBinaryWhoseLibrariesAreMissingIsARetryableSetupProblemNotBadAudio() throws IOException {
+    Path fake = script("no-libs.sh", "echo 'ffprobe: error while loading shared libraries: libpulse.so.0: cannot"
+        + " open shared object file: No such file or directory' >&2\nexit 127");
+    Path audio = Files.writeString(dir.resolve("fine.wav"), "whatever");
+    try (FfmpegRunner runner = FfmpegRunner.create(settings(fake, Duration.ofSeconds(30), 1))) {
+      assertThatThrownBy(() -> runner.probe(audio))
+          .isInstanceOfSatisfying(FfmpegException.class, e -> {
+            assertThat(e.exitCode()).isEqualTo(127);
+            assertThat(e.isRetryable()).isTrue();
+          })
+          .hasMessageContaining("could not run (exit code 127")
+          .hasMessageContaining("REPLICATE_FFPROBE_PATH")
+          .hasMessageContaining("libpulse.so.0");
+    }
+  }
+
+  @Test
   void stdinIsClosedSoAProcessReadingItEndsAtOnce() throws IOException {
     Path fake = script("reads-stdin.sh", "cat > /dev/null\necho 'stdin ended' >&2\nexit 0");
     try (FfmpegRunner runner = FfmpegRunner.create(settings(fake, Duration.ofSeconds(30), 1))) {
@@ -218,6 +237,26 @@ class FfmpegRunnerTest {
       assertThat(f.cancel(true)).isTrue();
       assertThat(f).isCancelled();
       assertAllDeadWithin(Duration.ofSeconds(10), p);
+    }
+  }
+
+  @Test
+  void completingARunAsyncFutureFromOutsideAlsoKillsTheProcessTree() throws Exception {
+    Path pids = dir.resolve("pids");
+    Path fake = script("hang.sh", "sleep 1000 &\necho \"$$ $!\" > " + pids + "\nwait");
+    try (FfmpegRunner runner = FfmpegRunner.create(settings(fake, Duration.ofSeconds(60), 2))) {
+      CompletableFuture<FfmpegResult> f = runner.runAsync(List.of());
+      long[] p = awaitPids(pids, 2);
+      assertThat(f.completeExceptionally(new TimeoutException("the caller gave up"))).isTrue();
+      assertAllDeadWithin(Duration.ofSeconds(10), p);
+      // orTimeout is the same thing
+      Files.delete(pids);
+      CompletableFuture<FfmpegResult> g = runner.runAsync(List.of());
+      long[] q = awaitPids(pids, 2);
+      g.orTimeout(10, TimeUnit.MILLISECONDS);
+      assertThat(g).failsWithin(Duration.ofSeconds(30)).withThrowableOfType(ExecutionException.class)
+          .withCauseInstanceOf(TimeoutException.class);
+      assertAllDeadWithin(Duration.ofSeconds(10), q);
     }
   }
 
@@ -374,6 +413,47 @@ class FfmpegRunnerTest {
       assertThat(third).succeedsWithin(Duration.ofSeconds(30));
       assertThat(marker).exists();
       assertThat(Files.readString(pids).trim().split("\\s+")).hasSize(2); // second never started
+    }
+  }
+
+  @Test
+  void asyncRunsUseTheHostsExecutorAndSurviveOneThatRefusesWork() throws Exception {
+    Path ok = script("ok.sh", "echo done >&2");
+    ReplicateAudioSettings s = settings(ok, Duration.ofSeconds(30), 1);
+    java.util.concurrent.ExecutorService host = java.util.concurrent.Executors.newSingleThreadExecutor(
+        r -> new Thread(r, "host-pool"));
+    try (FfmpegRunner runner = FfmpegRunner.create(s, host)) {
+      AtomicReference<String> thread = new AtomicReference<>();
+      assertThat(runner.runAsync(List.of()).thenApply(r -> {
+        thread.set(Thread.currentThread().getName());
+        return r;
+      })).succeedsWithin(Duration.ofSeconds(30));
+      assertThat(thread.get()).isEqualTo("host-pool");
+    } finally {
+      host.shutdownNow();
+    }
+    // refuses everything: the run fails at once and frees its slot
+    try (FfmpegRunner runner = FfmpegRunner.create(s, r -> {
+      throw new java.util.concurrent.RejectedExecutionException("pool is shut down");
+    })) {
+      for (int i = 0; i < 2; i++) {
+        assertThat(runner.runAsync(List.of())).failsWithin(Duration.ofSeconds(30))
+            .withThrowableOfType(ExecutionException.class).havingCause().isInstanceOf(FfmpegException.class)
+            .withMessageContaining("executor refused the task");
+      }
+    }
+    // accepts the start, refuses the finish: the run still completes and frees its slot
+    java.util.concurrent.atomic.AtomicInteger tasks = new java.util.concurrent.atomic.AtomicInteger();
+    try (FfmpegRunner runner = FfmpegRunner.create(s, r -> {
+      if (tasks.incrementAndGet() % 2 == 0) {
+        throw new java.util.concurrent.RejectedExecutionException("busy");
+      }
+      new Thread(r).start();
+    })) {
+      for (int i = 0; i < 2; i++) {
+        assertThat(runner.runAsync(List.of())).succeedsWithin(Duration.ofSeconds(30))
+            .satisfies(r -> assertThat(r.stderrTail()).isEqualTo("done\n"));
+      }
     }
   }
 

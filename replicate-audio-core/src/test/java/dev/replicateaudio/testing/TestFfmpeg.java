@@ -26,6 +26,10 @@ import java.util.Optional;
  * void trims(TestFfmpeg.Build build) { ... build.settings() ... }
  * }</pre>
  *
+ * <p>Other modules get this class through the core's test-jar; for the bundled fallback they also
+ * need {@code org.bytedeco:ffmpeg} with classifier {@code linux-x86_64} as a test dependency (test
+ * scope does not travel with the test-jar).
+ *
  * <p>In CI ({@code -Dreplicateaudio.ci=true} or {@code CI=true}) a missing system ffmpeg is an error
  * rather than a reason to test the bundled build alone, so that Debian's 5.1 is always covered.
  * Thread-safe; builds are looked up once per JVM.

@@ -1,0 +1,19 @@
+package dev.replicateaudio;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * A prediction created for a content item and recorded as a pending job.
+ *
+ * @param key the content item
+ * @param predictionId Replicate's id of the prediction
+ * @param submittedAt when the prediction was created
+ */
+public record Submission(ContentKey key, String predictionId, Instant submittedAt) {
+  public Submission {
+    Objects.requireNonNull(key, "key == null");
+    Objects.requireNonNull(predictionId, "predictionId == null");
+    Objects.requireNonNull(submittedAt, "submittedAt == null");
+  }
+}

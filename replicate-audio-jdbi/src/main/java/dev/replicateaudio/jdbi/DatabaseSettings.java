@@ -1,0 +1,503 @@
+package dev.replicateaudio.jdbi;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import dev.replicateaudio.ConfigurationException;
+import dev.replicateaudio.ReplicateAudioSettings;
+import dev.replicateaudio.internal.SettingParsers;
+import dev.replicateaudio.jdbi.internal.Dialect;
+import dev.replicateaudio.jdbi.internal.StorageErrors;
+import dev.replicateaudio.port.StorageException;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Database connection and pool settings (the seed's {@code DB_POOL_SIZE} / {@code DB_MAX_OVERFLOW}
+ * pooling), and the HikariCP pool made from them. Immutable; derive changed copies with
+ * {@link #toBuilder()}.
+ *
+ * <pre>{@code
+ * DatabaseSettings settings = DatabaseSettings.fromEnvironment();
+ * try (HikariDataSource dataSource = settings.createDataSource()) {
+ *   SchemaInstaller.install(dataSource);
+ *   Jdbi jdbi = Jdbi.create(dataSource);
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <table>
+ *   <caption>Settings, environment variables and defaults</caption>
+ *   <tr><th>setting</th><th>variable</th><th>default</th><th>accepted</th></tr>
+ *   <tr><td>{@code url}</td><td>{@code DATABASE_URL}</td><td>{@value #DEFAULT_URL}</td>
+ *       <td>{@code jdbc:h2:...} or {@code jdbc:postgresql:...}</td></tr>
+ *   <tr><td>{@code user}</td><td>{@code DB_USER}</td><td>none (the driver's default)</td><td>any</td></tr>
+ *   <tr><td>{@code password}</td><td>{@code DB_PASSWORD}</td><td>none</td><td>any; never printed</td></tr>
+ *   <tr><td>{@code poolName}</td><td>{@code DB_POOL_NAME}</td><td>{@value #DEFAULT_POOL_NAME}</td>
+ *       <td>1 to 64 of {@code [A-Za-z0-9_.-]}</td></tr>
+ *   <tr><td>{@code poolSize}</td><td>{@code DB_POOL_SIZE}</td><td>5</td><td>1 to 1000 connections</td></tr>
+ *   <tr><td>{@code maxOverflow}</td><td>{@code DB_MAX_OVERFLOW}</td><td>10</td><td>0 to 1000 connections</td></tr>
+ *   <tr><td>{@code poolTimeout}</td><td>{@code DB_POOL_TIMEOUT}</td><td>30 s</td><td>250 ms to 24 h</td></tr>
+ *   <tr><td>{@code poolRecycle}</td><td>{@code DB_POOL_RECYCLE}</td><td>30 min</td><td>30 s to 24 h</td></tr>
+ *   <tr><td>{@code idleTimeout}</td><td>{@code DB_POOL_IDLE_TIMEOUT}</td><td>10 min</td>
+ *       <td>10 s to 24 h, at least 1 s below {@code poolRecycle}</td></tr>
+ *   <tr><td>{@code statementTimeout}</td><td>{@code DB_STATEMENT_TIMEOUT}</td><td>30 s</td><td>1 ms to 24 h</td></tr>
+ *   <tr><td>{@code leakDetectionThreshold}</td><td>{@code DB_LEAK_DETECTION_THRESHOLD}</td><td>60 s</td>
+ *       <td>0 (off), or 2 s up to {@code poolRecycle}</td></tr>
+ * </table>
+ *
+ * <p>The pool keeps {@code poolSize} connections open, grows up to {@code poolSize + maxOverflow}
+ * under load, and closes the extra ones after {@code idleTimeout} of disuse (HikariCP
+ * {@code minimumIdle = poolSize}, {@code maximumPoolSize = poolSize + maxOverflow}). A caller waits
+ * at most {@code poolTimeout} for a connection; every connection is replaced after
+ * {@code poolRecycle}; a connection held longer than {@code leakDetectionThreshold} is reported
+ * with the stack trace of the code that took it.
+ *
+ * <p>Durations accept seconds ({@code 30}, {@code 2.5}) or ISO-8601 ({@code PT30M}). Unset or
+ * blank variables take the default. Invalid values throw {@link ConfigurationException} listing
+ * every bad variable at once, in the same style as {@link ReplicateAudioSettings}. The password is
+ * masked in {@link #toString()}, in messages and in URLs that embed one.
+ *
+ * <p>This class is immutable and thread-safe; its {@link Builder} is not thread-safe.
+ *
+ * @param url the JDBC URL of an H2 or PostgreSQL database
+ * @param user the database user; null for the driver's default
+ * @param password the user's password; null for none
+ * @param poolName the pool's name, in HikariCP's log lines and threads and in PostgreSQL's
+ *     {@code application_name}
+ * @param poolSize the connections kept open
+ * @param maxOverflow how many more connections the pool may open under load
+ * @param poolTimeout the longest a caller waits for a connection
+ * @param poolRecycle the longest a connection lives before it is replaced
+ * @param idleTimeout how long an overflow connection may sit idle before it is closed
+ * @param statementTimeout the longest one statement (lock waits included) may run
+ * @param leakDetectionThreshold how long a connection may be held before a leak is reported;
+ *     zero turns leak detection off
+ */
+public record DatabaseSettings(
+    String url,
+    String user,
+    String password,
+    String poolName,
+    int poolSize,
+    int maxOverflow,
+    Duration poolTimeout,
+    Duration poolRecycle,
+    Duration idleTimeout,
+    Duration statementTimeout,
+    Duration leakDetectionThreshold) {
+
+  /**
+   * An H2 database in the file {@code replicate-audio.mv.db} of the working directory: it keeps
+   * jobs and audio across restarts (recovery needs the pending jobs) and needs no server.
+   */
+  public static final String DEFAULT_URL = "jdbc:h2:file:./replicate-audio";
+  public static final String DEFAULT_POOL_NAME = "replicate-audio";
+  public static final int DEFAULT_POOL_SIZE = 5;
+  public static final int DEFAULT_MAX_OVERFLOW = 10;
+  public static final Duration DEFAULT_POOL_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_POOL_RECYCLE = Duration.ofMinutes(30);
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
+  public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(30);
+  public static final Duration DEFAULT_LEAK_DETECTION_THRESHOLD = Duration.ofSeconds(60);
+
+  /** The largest {@code poolSize} and the largest {@code maxOverflow}. */
+  public static final int MAX_CONNECTIONS = 1000;
+  /** HikariCP's smallest connection timeout. */
+  public static final Duration MIN_POOL_TIMEOUT = Duration.ofMillis(250);
+  /** HikariCP's smallest maximum lifetime. */
+  public static final Duration MIN_POOL_RECYCLE = Duration.ofSeconds(30);
+  /** HikariCP's smallest idle timeout. */
+  public static final Duration MIN_IDLE_TIMEOUT = Duration.ofSeconds(10);
+  /** HikariCP's smallest leak detection threshold (zero turns it off). */
+  public static final Duration MIN_LEAK_DETECTION_THRESHOLD = Duration.ofSeconds(2);
+  /** The smallest statement timeout: both databases count it in milliseconds. */
+  public static final Duration MIN_STATEMENT_TIMEOUT = Duration.ofMillis(1);
+
+  public static final String ENV_URL = "DATABASE_URL";
+  public static final String ENV_USER = "DB_USER";
+  public static final String ENV_PASSWORD = "DB_PASSWORD";
+  public static final String ENV_POOL_NAME = "DB_POOL_NAME";
+  public static final String ENV_POOL_SIZE = "DB_POOL_SIZE";
+  public static final String ENV_MAX_OVERFLOW = "DB_MAX_OVERFLOW";
+  public static final String ENV_POOL_TIMEOUT = "DB_POOL_TIMEOUT";
+  public static final String ENV_POOL_RECYCLE = "DB_POOL_RECYCLE";
+  public static final String ENV_IDLE_TIMEOUT = "DB_POOL_IDLE_TIMEOUT";
+  public static final String ENV_STATEMENT_TIMEOUT = "DB_STATEMENT_TIMEOUT";
+  public static final String ENV_LEAK_DETECTION_THRESHOLD = "DB_LEAK_DETECTION_THRESHOLD";
+
+  private static final Duration MAX_TIMEOUT = ReplicateAudioSettings.MAX_TIMEOUT;
+  private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  private static final Pattern URL_PASSWORD = Pattern.compile("(?i)((?:password|pwd|sslpassword)=)[^&;]*");
+  private static final Pattern URL_USERINFO = Pattern.compile("//([^/:@;?]+):[^@/;?]*@");
+  private static final String MASK = "<masked>";
+
+  public DatabaseSettings {
+    List<String> problems = new ArrayList<>();
+    checkUrl("url", url, problems);
+    if (poolName == null || !POOL_NAME.matcher(poolName).matches()) {
+      problems.add("poolName" + (poolName == null ? " is required" : "='" + SettingParsers.printable(poolName) + "'")
+          + ": 1 to 64 characters of [A-Za-z0-9_.-]");
+    }
+    SettingParsers.checkRange("poolSize", poolSize, 1, MAX_CONNECTIONS, problems);
+    SettingParsers.checkRange("maxOverflow", maxOverflow, 0, MAX_CONNECTIONS, problems);
+    checkTimeout("poolTimeout", poolTimeout, MIN_POOL_TIMEOUT, problems);
+    checkTimeout("poolRecycle", poolRecycle, MIN_POOL_RECYCLE, problems);
+    checkTimeout("idleTimeout", idleTimeout, MIN_IDLE_TIMEOUT, problems);
+    checkTimeout("statementTimeout", statementTimeout, MIN_STATEMENT_TIMEOUT, problems);
+    if (leakDetectionThreshold == null) {
+      problems.add("leakDetectionThreshold is required: 0 (off) or " + SettingParsers.TIMEOUT_FORMS);
+    } else if (!leakDetectionThreshold.isZero()) {
+      checkTimeout("leakDetectionThreshold", leakDetectionThreshold, MIN_LEAK_DETECTION_THRESHOLD, problems);
+    }
+    if (problems.isEmpty()) {
+      // rules HikariCP would otherwise "fix" silently with a warning in its log
+      if (idleTimeout.plusSeconds(1).compareTo(poolRecycle) > 0) {
+        problems.add("idleTimeout (" + ENV_IDLE_TIMEOUT + ")=" + SettingParsers.describe(idleTimeout)
+            + " must be at least 1 s below poolRecycle (" + ENV_POOL_RECYCLE + ")="
+            + SettingParsers.describe(poolRecycle));
+      }
+      if (leakDetectionThreshold.compareTo(poolRecycle) > 0) {
+        problems.add("leakDetectionThreshold (" + ENV_LEAK_DETECTION_THRESHOLD + ")="
+            + SettingParsers.describe(leakDetectionThreshold) + " must not be above poolRecycle ("
+            + ENV_POOL_RECYCLE + ")=" + SettingParsers.describe(poolRecycle));
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new ConfigurationException(problems);
+    }
+  }
+
+  /** The defaults: an H2 database file in the working directory ({@value #DEFAULT_URL}). */
+  public static DatabaseSettings defaults() {
+    return builder().build();
+  }
+
+  /** Reads {@code DATABASE_URL} and the {@code DB_*} variables of this process's environment. */
+  public static DatabaseSettings fromEnvironment() {
+    return fromEnvironment(System.getenv());
+  }
+
+  /**
+   * Reads {@code DATABASE_URL} and the {@code DB_*} variables from {@code environment}; unset or
+   * blank ones take their default, other keys are ignored.
+   *
+   * @throws ConfigurationException naming every variable whose value can't be used
+   */
+  public static DatabaseSettings fromEnvironment(Map<String, String> environment) {
+    Objects.requireNonNull(environment, "environment == null");
+    SettingParsers.EnvReader env = new SettingParsers.EnvReader(environment);
+    Builder b = builder();
+    env.raw(ENV_URL).ifPresent(url -> {
+      List<String> p = new ArrayList<>();
+      checkUrl(ENV_URL, url, p);
+      p.forEach(env::problem);
+      b.url(url);
+    });
+    env.raw(ENV_USER).ifPresent(b::user);
+    String password = environment.get(ENV_PASSWORD);
+    if (password != null && !password.isBlank()) {
+      b.password(password);
+    }
+    env.raw(ENV_POOL_NAME).ifPresent(name -> {
+      if (POOL_NAME.matcher(name).matches()) {
+        b.poolName(name);
+      } else {
+        env.problem(ENV_POOL_NAME, name, "is not accepted: 1 to 64 characters of [A-Za-z0-9_.-]");
+      }
+    });
+    env.integer(ENV_POOL_SIZE, 1, MAX_CONNECTIONS).ifPresent(b::poolSize);
+    env.integer(ENV_MAX_OVERFLOW, 0, MAX_CONNECTIONS).ifPresent(b::maxOverflow);
+    timeout(env, ENV_POOL_TIMEOUT, MIN_POOL_TIMEOUT).ifPresent(b::poolTimeout);
+    timeout(env, ENV_POOL_RECYCLE, MIN_POOL_RECYCLE).ifPresent(b::poolRecycle);
+    timeout(env, ENV_IDLE_TIMEOUT, MIN_IDLE_TIMEOUT).ifPresent(b::idleTimeout);
+    timeout(env, ENV_STATEMENT_TIMEOUT, MIN_STATEMENT_TIMEOUT).ifPresent(b::statementTimeout);
+    Optional<String> leak = env.raw(ENV_LEAK_DETECTION_THRESHOLD);
+    if (leak.isPresent() && SettingParsers.parseDuration(leak.get()).map(Duration::isZero).orElse(false)) {
+      b.leakDetectionThreshold(Duration.ZERO);
+    } else {
+      timeout(env, ENV_LEAK_DETECTION_THRESHOLD, MIN_LEAK_DETECTION_THRESHOLD).ifPresent(b::leakDetectionThreshold);
+    }
+    env.throwIfProblems();
+    return b.build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this instance's values. */
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
+  /** {@link #url()} with any password in it masked, for messages and logs. */
+  public String maskedUrl() {
+    return maskUrl(url);
+  }
+
+  /**
+   * The HikariCP configuration these settings stand for, for hosts that want to adjust it (a
+   * metrics registry, say) before creating the pool themselves. Per database:
+   *
+   * <ul>
+   *   <li><b>PostgreSQL</b>: every new connection runs {@code SET statement_timeout = <ms>}, so the
+   *       server cancels a statement (lock waits included) that runs longer than
+   *       {@code statementTimeout}, whatever client sent it; {@code ApplicationName} is the pool name,
+   *       so {@code pg_stat_activity} shows whose connections these are.
+   *   <li><b>H2</b>: settings the URL does not already set are appended to it.
+   *       {@code LOCK_TIMEOUT=<statementTimeout ms>}: a writer waits that long for a row lock (H2's
+   *       default is 1 s, too short when many webhook deliveries claim one job at once; like the
+   *       seed's SQLite busy timeout). {@code QUERY_TIMEOUT=<statementTimeout ms>}: the statement
+   *       timeout. For {@code jdbc:h2:mem:} URLs, {@code DB_CLOSE_DELAY=-1}: the database lives until
+   *       the JVM exits or {@code SHUTDOWN} runs, instead of vanishing when the pool briefly has no
+   *       connection open (when it recycles its only one, say). H2 2.x's defaults already give what
+   *       the seed's SQLite got from WAL: the MVStore engine with multi-version concurrency (readers
+   *       never block writers, row-level locks) and READ COMMITTED isolation; {@code WRITE_DELAY}
+   *       stays at 500 ms, like SQLite's {@code synchronous=NORMAL}.
+   * </ul>
+   */
+  public HikariConfig toHikariConfig() {
+    Dialect dialect = Dialect.ofUrl(url);
+    long statementMillis = Math.min(Integer.MAX_VALUE, ceilMillis(statementTimeout));
+    HikariConfig c = new HikariConfig();
+    c.setPoolName(poolName);
+    c.setJdbcUrl(dialect == Dialect.H2 ? tuneH2Url(url, statementMillis) : url);
+    if (user != null) {
+      c.setUsername(user);
+    }
+    if (password != null) {
+      c.setPassword(password);
+    }
+    c.setMinimumIdle(poolSize);
+    c.setMaximumPoolSize(poolSize + maxOverflow);
+    c.setConnectionTimeout(poolTimeout.toMillis());
+    c.setValidationTimeout(Math.min(5_000L, poolTimeout.toMillis()));
+    c.setMaxLifetime(poolRecycle.toMillis());
+    // a fixed-size pool (no overflow) never closes idle connections; 0 says so without a HikariCP warning
+    c.setIdleTimeout(maxOverflow == 0 ? 0L : idleTimeout.toMillis());
+    // HikariCP's default keepalive is 2 min; it must stay below the lifetime
+    long keepalive = Math.min(Duration.ofMinutes(2).toMillis(), poolRecycle.toMillis() / 2);
+    c.setKeepaliveTime(keepalive < 30_000L ? 0L : keepalive);
+    c.setLeakDetectionThreshold(leakDetectionThreshold.toMillis());
+    if (dialect == Dialect.POSTGRESQL) {
+      c.setConnectionInitSql("SET statement_timeout = " + statementMillis);
+      c.addDataSourceProperty("ApplicationName", poolName);
+    }
+    return c;
+  }
+
+  /**
+   * Starts a HikariCP pool with {@link #toHikariConfig()}. It opens one connection right away, so
+   * a wrong URL or password fails here and not on first use. The caller owns the pool: close it on
+   * shutdown.
+   *
+   * @throws ConfigurationException when no JDBC driver on the classpath accepts the URL
+   * @throws StorageException (retryable) when the database can't be reached
+   */
+  public HikariDataSource createDataSource() {
+    try {
+      DriverManager.getDriver(url);
+    } catch (SQLException e) {
+      String artifact = Dialect.ofUrl(url) == Dialect.H2 ? "com.h2database:h2" : "org.postgresql:postgresql";
+      throw new ConfigurationException("DATABASE_URL='" + maskedUrl() + "' has no JDBC driver on the classpath;"
+          + " add " + artifact);
+    }
+    try {
+      return new HikariDataSource(toHikariConfig());
+    } catch (HikariPool.PoolInitializationException e) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      throw new StorageException("Could not start connection pool '" + poolName + "' for " + maskedUrl()
+          + ": " + StorageErrors.firstLine(root), e);
+    }
+  }
+
+  /** Every value, the password and any password in the URL masked. */
+  @Override
+  public String toString() {
+    return "DatabaseSettings[url=" + maskedUrl()
+        + ", user=" + user
+        + ", password=" + (password == null ? "<none>" : MASK)
+        + ", poolName=" + poolName
+        + ", poolSize=" + poolSize
+        + ", maxOverflow=" + maxOverflow
+        + ", poolTimeout=" + SettingParsers.describe(poolTimeout)
+        + ", poolRecycle=" + SettingParsers.describe(poolRecycle)
+        + ", idleTimeout=" + SettingParsers.describe(idleTimeout)
+        + ", statementTimeout=" + SettingParsers.describe(statementTimeout)
+        + ", leakDetectionThreshold=" + SettingParsers.describe(leakDetectionThreshold) + "]";
+  }
+
+  /** {@code url} with passwords (query or {@code ;} parameters, and {@code user:password@}) masked. */
+  static String maskUrl(String url) {
+    if (url == null) {
+      return null;
+    }
+    String masked = URL_PASSWORD.matcher(url).replaceAll("$1" + MASK);
+    return URL_USERINFO.matcher(masked).replaceAll("//$1:" + MASK + "@");
+  }
+
+  /** Appends the H2 settings {@link #toHikariConfig()} describes, unless the URL sets them already. */
+  static String tuneH2Url(String url, long statementMillis) {
+    Set<String> present = new HashSet<>();
+    String[] parts = url.split(";");
+    for (int i = 1; i < parts.length; i++) {
+      int eq = parts[i].indexOf('=');
+      present.add((eq < 0 ? parts[i] : parts[i].substring(0, eq)).trim().toUpperCase(Locale.ROOT));
+    }
+    StringBuilder tuned = new StringBuilder(url);
+    if (!present.contains("LOCK_TIMEOUT")) {
+      tuned.append(";LOCK_TIMEOUT=").append(statementMillis);
+    }
+    if (!present.contains("QUERY_TIMEOUT")) {
+      tuned.append(";QUERY_TIMEOUT=").append(statementMillis);
+    }
+    if (url.toLowerCase(Locale.ROOT).startsWith("jdbc:h2:mem:") && !present.contains("DB_CLOSE_DELAY")) {
+      tuned.append(";DB_CLOSE_DELAY=-1");
+    }
+    return tuned.toString();
+  }
+
+  private static long ceilMillis(Duration d) {
+    long millis = d.toMillis();
+    return d.minusMillis(millis).isZero() ? millis : millis + 1;
+  }
+
+  private static void checkUrl(String name, String url, List<String> problems) {
+    if (url == null || url.isBlank()) {
+      problems.add(name + " is required: a JDBC URL starting with jdbc:h2: or jdbc:postgresql:");
+    } else if (Dialect.ofUrl(url.trim()) == null) {
+      problems.add(name + "='" + SettingParsers.printable(maskUrl(url)) + "' is not supported: accepted"
+          + " jdbc:h2:... (H2) or jdbc:postgresql:... (PostgreSQL)");
+    } else if (!url.equals(url.trim())) {
+      problems.add(name + "='" + SettingParsers.printable(maskUrl(url)) + "' has leading or trailing whitespace");
+    }
+  }
+
+  private static void checkTimeout(String name, Duration value, Duration min, List<String> problems) {
+    int before = problems.size();
+    SettingParsers.checkTimeout(name, value, MAX_TIMEOUT, problems);
+    if (problems.size() == before && value.compareTo(min) < 0) {
+      problems.add(name + "=" + SettingParsers.describe(value) + " is below the minimum of "
+          + SettingParsers.describe(min));
+    }
+  }
+
+  private static Optional<Duration> timeout(SettingParsers.EnvReader env, String variable, Duration min) {
+    Optional<Duration> d = env.timeout(variable, MAX_TIMEOUT);
+    if (d.isPresent() && d.get().compareTo(min) < 0) {
+      env.problem(variable, env.raw(variable).orElse(""), "is below the minimum of " + SettingParsers.describe(min));
+      return Optional.empty();
+    }
+    return d;
+  }
+
+  /** Builds {@link DatabaseSettings}; starts from the defaults. Not thread-safe. */
+  public static final class Builder {
+    private String url = DEFAULT_URL;
+    private String user;
+    private String password;
+    private String poolName = DEFAULT_POOL_NAME;
+    private int poolSize = DEFAULT_POOL_SIZE;
+    private int maxOverflow = DEFAULT_MAX_OVERFLOW;
+    private Duration poolTimeout = DEFAULT_POOL_TIMEOUT;
+    private Duration poolRecycle = DEFAULT_POOL_RECYCLE;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private Duration statementTimeout = DEFAULT_STATEMENT_TIMEOUT;
+    private Duration leakDetectionThreshold = DEFAULT_LEAK_DETECTION_THRESHOLD;
+
+    private Builder() {
+    }
+
+    private Builder(DatabaseSettings s) {
+      url = s.url;
+      user = s.user;
+      password = s.password;
+      poolName = s.poolName;
+      poolSize = s.poolSize;
+      maxOverflow = s.maxOverflow;
+      poolTimeout = s.poolTimeout;
+      poolRecycle = s.poolRecycle;
+      idleTimeout = s.idleTimeout;
+      statementTimeout = s.statementTimeout;
+      leakDetectionThreshold = s.leakDetectionThreshold;
+    }
+
+    public Builder url(String url) {
+      this.url = url;
+      return this;
+    }
+
+    /** The database user; null for the driver's default. */
+    public Builder user(String user) {
+      this.user = user;
+      return this;
+    }
+
+    /** The password; null for none. */
+    public Builder password(String password) {
+      this.password = password;
+      return this;
+    }
+
+    public Builder poolName(String poolName) {
+      this.poolName = poolName;
+      return this;
+    }
+
+    public Builder poolSize(int poolSize) {
+      this.poolSize = poolSize;
+      return this;
+    }
+
+    public Builder maxOverflow(int maxOverflow) {
+      this.maxOverflow = maxOverflow;
+      return this;
+    }
+
+    public Builder poolTimeout(Duration poolTimeout) {
+      this.poolTimeout = poolTimeout;
+      return this;
+    }
+
+    public Builder poolRecycle(Duration poolRecycle) {
+      this.poolRecycle = poolRecycle;
+      return this;
+    }
+
+    public Builder idleTimeout(Duration idleTimeout) {
+      this.idleTimeout = idleTimeout;
+      return this;
+    }
+
+    public Builder statementTimeout(Duration statementTimeout) {
+      this.statementTimeout = statementTimeout;
+      return this;
+    }
+
+    /** Zero turns leak detection off. */
+    public Builder leakDetectionThreshold(Duration leakDetectionThreshold) {
+      this.leakDetectionThreshold = leakDetectionThreshold;
+      return this;
+    }
+
+    /** @throws ConfigurationException listing every invalid value */
+    public DatabaseSettings build() {
+      return new DatabaseSettings(url, user, password, poolName, poolSize, maxOverflow, poolTimeout, poolRecycle,
+          idleTimeout, statementTimeout, leakDetectionThreshold);
+    }
+  }
+}

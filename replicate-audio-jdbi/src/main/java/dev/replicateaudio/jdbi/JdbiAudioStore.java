@@ -1,0 +1,334 @@
+package dev.replicateaudio.jdbi;
+
+import dev.replicateaudio.ContentKey;
+import dev.replicateaudio.jdbi.internal.Base64Reader;
+import dev.replicateaudio.jdbi.internal.Dialect;
+import dev.replicateaudio.jdbi.internal.SqlSupport;
+import dev.replicateaudio.port.AudioMetadata;
+import dev.replicateaudio.port.AudioStore;
+import dev.replicateaudio.port.StorageException;
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.argument.Argument;
+import org.jdbi.v3.core.statement.SqlStatements;
+import org.jdbi.v3.core.statement.Update;
+
+/**
+ * The audio store on Jdbi: streams each file into the database, never holding it in memory
+ * (the seed's {@code crud.update_sound_effect_audio()}).
+ *
+ * <pre>{@code
+ * AudioStore audio = JdbiAudioStore.create(jdbi);      // every content type in ra_audio
+ * audio.storeAudio(ContentKey.speech(7), file, metadata);
+ * }</pre>
+ *
+ * <p>By default audio goes to the table {@code ra_audio} ({@link SchemaInstaller}): inserted, or
+ * replaced when the content key has audio already. A host that keeps audio in its own tables maps
+ * a content type to its own {@code UPDATE} with {@link Builder#mapContentType} and
+ * {@link AudioUpdate}; such a statement must change exactly one row.
+ *
+ * <p>Every store call is one transaction of its own, or joins the calling thread's transaction
+ * ({@link JdbiTransactionRunner}); share the {@link Jdbi} instance. While streaming it computes the
+ * file's SHA-256 and rolls back, with a permanent {@link StorageException}, when it does not match
+ * {@link AudioMetadata#sha256()} (the file changed underneath); a file whose size differs from
+ * {@link AudioMetadata#sizeBytes()}, or that does not exist, is refused before anything is written.
+ *
+ * <p>Memory: this store streams the file in 64 KiB steps and the drivers pass the stream on, so
+ * the heap does not grow with the audio (measured: 50 MB stored with under 0.1 MB of live heap
+ * growth on PostgreSQL, about 5 MB with H2 as a server). H2 <em>embedded</em> in the host's JVM is
+ * the exception, by its own design: its MVStore engine keeps a large LOB's pages on the heap until
+ * its background writer saves them, some 40 to 100 MB while 50 MB are stored, whoever stores them.
+ * Prefer PostgreSQL, or H2 in server mode, for large audio.
+ *
+ * <p>Reading back ({@link #findAudio}, {@link #readAudio}, {@link #copyAudioTo}) covers the default
+ * table. H2 streams the audio out of its LOB storage; the PostgreSQL driver receives a bytea value
+ * whole, so reading one back holds it in memory once (storing never does).
+ *
+ * <p>This class is thread-safe.
+ */
+public final class JdbiAudioStore implements AudioStore {
+  private static final String INFO_COLUMNS = "content_type, content_id, mime_type, size_bytes, sha256, duration_us,"
+      + " updated_at";
+  private static final int BUFFER = 64 * 1024;
+
+  private final Jdbi jdbi;
+  private final Clock clock;
+  private final Map<String, AudioUpdate> mappings;
+
+  private JdbiAudioStore(Builder b) {
+    this.jdbi = b.jdbi;
+    this.clock = b.clock;
+    this.mappings = Map.copyOf(b.mappings);
+  }
+
+  /** A store that keeps every content type's audio in the default table {@code ra_audio}. */
+  public static JdbiAudioStore create(Jdbi jdbi) {
+    return builder(jdbi).build();
+  }
+
+  public static Builder builder(Jdbi jdbi) {
+    return new Builder(Objects.requireNonNull(jdbi, "jdbi == null"));
+  }
+
+  /**
+   * Streams {@code audioFile} into the database as the audio of {@code key}.
+   *
+   * @throws StorageException permanent when the file is missing or does not match {@code metadata},
+   *     or when a host {@code UPDATE} changes no row (no such content item) or several; retryable for
+   *     database and I/O failures. Nothing is stored in either case.
+   */
+  @Override
+  public void storeAudio(ContentKey key, Path audioFile, AudioMetadata metadata) {
+    Objects.requireNonNull(key, "key == null");
+    Objects.requireNonNull(audioFile, "audioFile == null");
+    Objects.requireNonNull(metadata, "metadata == null");
+    String operation = "storeAudio(" + key + ")";
+    long size = checkFile(operation, audioFile, metadata);
+    AudioUpdate mapped = mappings.get(key.contentType());
+    SqlSupport.inTransaction(jdbi, operation, h -> {
+      MessageDigest sha256 = sha256();
+      try (InputStream in = new DigestInputStream(new BufferedInputStream(Files.newInputStream(audioFile), BUFFER),
+          sha256)) {
+        Instant now = SqlSupport.now(clock);
+        Update update = mapped == null
+            ? h.createUpdate(Dialect.of(h.getConnection()).upsertAudio())
+            : h.createUpdate(mapped.sql()).configure(SqlStatements.class, c -> c.setUnusedBindingAllowed(true));
+        update.bind("content_type", key.contentType())
+            .bind("content_id", key.contentId())
+            .bind("mime_type", metadata.mimeType())
+            .bind("size_bytes", metadata.sizeBytes())
+            .bind("sha256", metadata.sha256())
+            .bind("duration_us", SqlSupport.micros(metadata.duration()))
+            .bind("updated_at", SqlSupport.timestamp(now))
+            .bind("audio", mapped != null && mapped.encoding() == AudioUpdate.Encoding.BASE64
+                ? base64Text(in)
+                : binary(in, size));
+        int rows = update.execute();
+        String actual = HexFormat.of().formatHex(sha256.digest());
+        if (!actual.equals(metadata.sha256())) {
+          throw StorageException.permanent(operation + " failed: " + audioFile + " has SHA-256 " + actual
+              + " but its metadata says " + metadata.sha256() + " (did the file change?); nothing was stored", null);
+        }
+        if (mapped != null && rows != 1) {
+          throw StorageException.permanent(operation + " failed: the UPDATE mapped to content type '"
+              + key.contentType() + "' changed " + rows + " rows, expected exactly one"
+              + (rows == 0 ? ": no row for " + key + " exists" : "") + "; nothing was stored", null);
+        }
+      }
+      return null;
+    });
+  }
+
+  /** The metadata of the audio stored for {@code key} in the default table, if any. */
+  public Optional<StoredAudio> findAudio(ContentKey key) {
+    checkReadable(key);
+    return SqlSupport.inTransaction(jdbi, "findAudio(" + key + ")", h ->
+        h.createQuery("SELECT " + INFO_COLUMNS + " FROM ra_audio WHERE content_type = :content_type"
+                + " AND content_id = :content_id")
+            .bind("content_type", key.contentType())
+            .bind("content_id", key.contentId())
+            .map((rs, ctx) -> info(rs))
+            .findOne());
+  }
+
+  /**
+   * Hands the audio stored for {@code key} in the default table to {@code reader} as a stream,
+   * open only while the reader runs (in one transaction, or in the calling thread's).
+   *
+   * @return what the reader returned; empty when no audio is stored for {@code key} (or the reader
+   *     returned null)
+   * @throws StorageException when the database or the reader fails
+   */
+  public <T> Optional<T> readAudio(ContentKey key, AudioReader<T> reader) {
+    checkReadable(key);
+    Objects.requireNonNull(reader, "reader == null");
+    return SqlSupport.inTransaction(jdbi, "readAudio(" + key + ")", h -> read(h, key, reader));
+  }
+
+  /**
+   * Copies the audio stored for {@code key} in the default table to {@code target} (replaced if
+   * present), checking its size and SHA-256 on the way. The file appears whole or not at all.
+   *
+   * @return what was copied; empty when no audio is stored for {@code key}
+   * @throws StorageException permanent when the stored audio does not match its recorded SHA-256
+   */
+  public Optional<StoredAudio> copyAudioTo(ContentKey key, Path target) {
+    checkReadable(key);
+    Objects.requireNonNull(target, "target == null");
+    String operation = "copyAudioTo(" + key + ", " + target + ")";
+    return SqlSupport.inTransaction(jdbi, operation, h -> read(h, key, (info, in) -> {
+      Path dir = target.toAbsolutePath().getParent();
+      Path part = Files.createTempFile(dir, "." + target.getFileName(), ".part");
+      try {
+        MessageDigest sha256 = sha256();
+        long copied;
+        try (OutputStream out = Files.newOutputStream(part);
+            DigestInputStream digesting = new DigestInputStream(in, sha256)) {
+          copied = digesting.transferTo(out);
+        }
+        String actual = HexFormat.of().formatHex(sha256.digest());
+        if (copied != info.metadata().sizeBytes() || !actual.equals(info.metadata().sha256())) {
+          throw StorageException.permanent(operation + " failed: the stored audio is corrupt: " + copied
+              + " bytes with SHA-256 " + actual + ", recorded " + info.metadata().sizeBytes() + " bytes with SHA-256 "
+              + info.metadata().sha256(), null);
+        }
+        try {
+          Files.move(part, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+          Files.move(part, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return info;
+      } finally {
+        Files.deleteIfExists(part);
+      }
+    }));
+  }
+
+  @Override
+  public String toString() {
+    return "JdbiAudioStore" + (mappings.isEmpty() ? "" : mappings.keySet());
+  }
+
+  private static <T> Optional<T> read(Handle h, ContentKey key, AudioReader<T> reader)
+      throws SQLException, IOException {
+    try (PreparedStatement ps = h.getConnection().prepareStatement("SELECT " + INFO_COLUMNS + ", audio"
+        + " FROM ra_audio WHERE content_type = ? AND content_id = ?")) {
+      ps.setString(1, key.contentType());
+      ps.setLong(2, key.contentId());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        StoredAudio info = info(rs);
+        try (InputStream in = rs.getBinaryStream("audio")) {
+          return Optional.ofNullable(reader.read(info, in));
+        }
+      }
+    }
+  }
+
+  private static StoredAudio info(ResultSet rs) throws SQLException {
+    return new StoredAudio(
+        new ContentKey(rs.getString("content_type"), rs.getLong("content_id")),
+        new AudioMetadata(rs.getString("mime_type"), rs.getLong("size_bytes"), rs.getString("sha256"),
+            SqlSupport.duration(rs, "duration_us")),
+        SqlSupport.instant(rs, "updated_at"));
+  }
+
+  private void checkReadable(ContentKey key) {
+    Objects.requireNonNull(key, "key == null");
+    if (mappings.containsKey(key.contentType())) {
+      throw new IllegalArgumentException("content type '" + key.contentType() + "' is stored by the host's own"
+          + " UPDATE, not in ra_audio: read it from the host's table");
+    }
+  }
+
+  private static long checkFile(String operation, Path file, AudioMetadata metadata) {
+    long size;
+    try {
+      if (!Files.isRegularFile(file)) {
+        throw StorageException.permanent(operation + " failed: " + file
+            + (Files.exists(file) ? " is not a regular file" : " does not exist"), null);
+      }
+      size = Files.size(file);
+    } catch (NoSuchFileException e) {
+      throw StorageException.permanent(operation + " failed: " + file + " does not exist", e);
+    } catch (IOException e) {
+      throw new StorageException(operation + " failed: can't read the size of " + file + ": " + e, e);
+    }
+    if (size != metadata.sizeBytes()) {
+      throw StorageException.permanent(operation + " failed: " + file + " has " + size
+          + " bytes but its metadata says sizeBytes=" + metadata.sizeBytes() + "; nothing was stored", null);
+    }
+    return size;
+  }
+
+  /** The audio's bytes, streamed with their length (the drivers then stream without buffering). */
+  private static Argument binary(InputStream in, long size) {
+    return (position, statement, ctx) -> statement.setBinaryStream(position, in, size);
+  }
+
+  /**
+   * The audio's Base64 as a character stream of unstated length: PostgreSQL's driver supports
+   * streaming text only in this form (it spools to a temp file); H2 streams it into a CLOB.
+   */
+  private static Argument base64Text(InputStream in) {
+    return (position, statement, ctx) -> statement.setCharacterStream(position, new Base64Reader(in));
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform has SHA-256", e);
+    }
+  }
+
+  /**
+   * Reads stored audio. Called while the database stream is open; the stream is closed afterwards.
+   */
+  @FunctionalInterface
+  public interface AudioReader<T> {
+    /**
+     * @param audio what is known about the stored audio
+     * @param in its bytes; valid only during this call
+     */
+    T read(StoredAudio audio, InputStream in) throws IOException;
+  }
+
+  /** Builds a {@link JdbiAudioStore}. Not thread-safe. */
+  public static final class Builder {
+    private final Jdbi jdbi;
+    private Clock clock = Clock.systemUTC();
+    private final Map<String, AudioUpdate> mappings = new LinkedHashMap<>();
+
+    private Builder(Jdbi jdbi) {
+      this.jdbi = jdbi;
+    }
+
+    /** Where {@code updated_at} comes from. Default: the system clock (UTC). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    /**
+     * Stores the audio of {@code contentType} with the host's {@code update} instead of in
+     * {@code ra_audio}. One mapping per content type.
+     */
+    public Builder mapContentType(String contentType, AudioUpdate update) {
+      Objects.requireNonNull(update, "update == null");
+      String type = ContentKey.of(contentType, 0).contentType(); // validates the type's form
+      if (mappings.putIfAbsent(type, update) != null) {
+        throw new IllegalStateException("content type '" + type + "' is mapped already, to " + mappings.get(type));
+      }
+      return this;
+    }
+
+    public JdbiAudioStore build() {
+      return new JdbiAudioStore(this);
+    }
+  }
+}
