@@ -5,6 +5,8 @@ import dev.replicateaudio.ContentKey;
 import dev.replicateaudio.ReplicateAudioException;
 import dev.replicateaudio.prediction.Prediction;
 import dev.replicateaudio.webhook.VerifiedWebhook;
+import dev.replicateaudio.webhook.WebhookProcessingException;
+import dev.replicateaudio.webhook.WebhookResultProcessor;
 import dev.replicateaudio.webhook.WebhookUrls;
 import dev.replicateaudio.webhook.WebhookVerificationException;
 import dev.replicateaudio.webhook.WebhookVerifier;
@@ -31,8 +33,7 @@ import org.slf4j.LoggerFactory;
  * prediction from the body, runs the result processor and tells you what to answer.
  *
  * <pre>{@code
- * WebhookEndpoint endpoint = WebhookEndpoint.create(
- *     WebhookVerifier.create(secret), processor::process);     // processor: WebhookResultProcessor
+ * WebhookEndpoint endpoint = WebhookEndpoint.create(WebhookVerifier.create(secret), processor);  // a WebhookResultProcessor
  *
  * // JDK HttpServer; any framework works the same way
  * server.createContext("/hooks/replicate", exchange -> {
@@ -53,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * {@link WebhookUrls#forContent}) or a body that is not prediction JSON gets 400. Then the
  * processor runs, and its stage decides: an outcome (whatever it is: done, duplicate, non-terminal,
  * failed for good) gets 200; a failure that is a retryable {@link ReplicateAudioException} gets 503,
- * so that Replicate sends the webhook again; any other failure gets 500. See {@link WebhookResponse}.
+ * so that Replicate sends the webhook again; a non-retryable {@link WebhookProcessingException} (the
+ * webhook does not match its job) gets 400; any other failure gets 500. See {@link WebhookResponse}.
  *
  * <p>Replicate wants an answer "within a few seconds". Processing (download, ffmpeg, database) can
  * take longer; with {@link Builder#acknowledgeAfter} the endpoint answers 202 once that time has
@@ -71,7 +73,8 @@ public final class WebhookEndpoint {
   private static final Logger LOG = LoggerFactory.getLogger(WebhookEndpoint.class);
 
   /**
-   * Processes a verified, decoded webhook; {@code WebhookResultProcessor::process} fits. The stage's
+   * Processes a verified, decoded webhook, for hosts that wrap or replace the core's
+   * {@link WebhookResultProcessor} ({@code processor::process} fits). The stage's
    * outcome is only logged; its failure decides between 503 (a retryable
    * {@link ReplicateAudioException}) and 500.
    */
@@ -99,9 +102,20 @@ public final class WebhookEndpoint {
     this.acknowledgeAfter = b.acknowledgeAfter;
   }
 
+  /** An endpoint running the core pipeline, with a 10 MiB body limit, that waits for processing to finish. */
+  public static WebhookEndpoint create(WebhookVerifier verifier, WebhookResultProcessor processor) {
+    return builder(verifier, processor).build();
+  }
+
   /** An endpoint with a 10 MiB body limit that waits for processing to finish. */
   public static WebhookEndpoint create(WebhookVerifier verifier, ResultProcessor processor) {
     return builder(verifier, processor).build();
+  }
+
+  /** A builder for an endpoint running the core pipeline; see {@link Builder}. */
+  public static Builder builder(WebhookVerifier verifier, WebhookResultProcessor processor) {
+    Objects.requireNonNull(processor, "processor == null");
+    return new Builder(verifier, processor::process);
   }
 
   /** A builder, to change the body limit or answer early; see {@link Builder}. */
@@ -237,6 +251,12 @@ public final class WebhookEndpoint {
       LOG.warn("Webhook {} for {} ({}) failed transiently, answering 503 so that Replicate retries: {}", message.id(),
           key, prediction.id(), cause.toString());
       return new WebhookResponse(503, "temporarily unable to process; retry later");
+    }
+    if (cause instanceof WebhookProcessingException) {
+      // not retryable: the webhook does not match its job (the query names another content item);
+      // the pipeline changed nothing
+      LOG.info("Refused webhook {} for {} ({}): {}", message.id(), key, prediction.id(), cause.getMessage());
+      return new WebhookResponse(400, "webhook does not match its job");
     }
     if (cause instanceof CancellationException) {
       LOG.warn("Webhook {} for {} ({}): processing was canceled, answering 503", message.id(), key, prediction.id());

@@ -11,7 +11,7 @@ import java.util.Objects;
  *   <tr><th>code</th><th>when</th><th>Replicate then</th></tr>
  *   <tr><td>200</td><td>accepted: processed, a duplicate, a non-terminal event, or a failure recorded for good</td><td>stops</td></tr>
  *   <tr><td>202</td><td>still processing when {@code acknowledgeAfter} passed</td><td>stops</td></tr>
- *   <tr><td>400</td><td>no content key in the query, or a body that is not prediction JSON</td><td>retries (terminal events)</td></tr>
+ *   <tr><td>400</td><td>no content key in the query, a body that is not prediction JSON, or a webhook that does not match its job</td><td>retries (terminal events)</td></tr>
  *   <tr><td>401</td><td>the signature did not verify</td><td>retries (terminal events)</td></tr>
  *   <tr><td>413</td><td>the body is larger than {@code maxBodyBytes}</td><td>retries (terminal events)</td></tr>
  *   <tr><td>500</td><td>an unexpected failure</td><td>retries (terminal events)</td></tr>
