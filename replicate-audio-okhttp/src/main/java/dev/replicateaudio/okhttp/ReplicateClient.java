@@ -215,7 +215,7 @@ public final class ReplicateClient implements PredictionClient, AutoCloseable {
       default:
         throw new IllegalStateException("unknown target kind " + request.kind());
     }
-    Request.Builder rb = newRequest(url.build()).post(RequestBody.create(PredictionJson.writeRequest(request), JSON));
+    Request.Builder rb = newRequest(url.build()).post(new OneShotBody(PredictionJson.writeRequest(request)));
     String cancelAfter = request.cancelAfterHeaderValue();
     if (cancelAfter != null) {
       rb.header("Cancel-After", cancelAfter);
@@ -235,7 +235,7 @@ public final class ReplicateClient implements PredictionClient, AutoCloseable {
   public CompletableFuture<Prediction> cancelPredictionAsync(String predictionId) {
     HttpUrl url = baseUrl.newBuilder().addPathSegment("predictions").addPathSegment(checkId(predictionId))
         .addPathSegment("cancel").build();
-    return execute(newRequest(url).post(RequestBody.create(new byte[0], JSON)).build(), false,
+    return execute(newRequest(url).post(new OneShotBody(new byte[0])).build(), false,
         PredictionJson::parsePrediction);
   }
 
@@ -385,6 +385,40 @@ public final class ReplicateClient implements PredictionClient, AutoCloseable {
   @FunctionalInterface
   interface BodyParser<T> {
     T parse(byte[] body);
+  }
+
+  /**
+   * A JSON body that OkHttp must not send twice on its own: a one-shot body turns off OkHttp's silent
+   * repeat of a request after a 408 and after a connection failure once the request was sent. This
+   * class decides about repeating creates and cancels (only after a 429), and writes the same bytes
+   * again when it does.
+   */
+  static final class OneShotBody extends RequestBody {
+    private final byte[] bytes;
+
+    OneShotBody(byte[] bytes) {
+      this.bytes = bytes;
+    }
+
+    @Override
+    public MediaType contentType() {
+      return JSON;
+    }
+
+    @Override
+    public long contentLength() {
+      return bytes.length;
+    }
+
+    @Override
+    public boolean isOneShot() {
+      return true;
+    }
+
+    @Override
+    public void writeTo(okio.BufferedSink sink) throws IOException {
+      sink.write(bytes);
+    }
   }
 
   /** A body over the size limit. */

@@ -328,6 +328,32 @@ class ReplicateClientTest {
   }
 
   @Test
+  void okHttpDoesNotSilentlyRepeatACreateAfterA408() throws Exception {
+    // OkHttp repeats a request once after 408 unless its body is one-shot
+    server.enqueue(problem(408, "{\"detail\":\"request timeout\"}"));
+    server.enqueue(json(201, fixture("recorded/create-starting.json")));
+
+    assertThatThrownBy(() -> client().createWebhookPrediction(audiogen().build()))
+        .isInstanceOfSatisfying(ReplicateApiException.class, e -> assertThat(e.statusCode()).isEqualTo(408));
+    Thread.sleep(300);
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void okHttpDoesNotSilentlyRepeatACreateAfterTheConnectionDropsOnceSent() throws Exception {
+    server.enqueue(new MockResponse.Builder().onResponseStart(SocketEffect.ShutdownConnection.INSTANCE).build());
+    server.enqueue(json(201, fixture("recorded/create-starting.json")));
+
+    assertThatThrownBy(() -> client().createWebhookPrediction(audiogen().build()))
+        .isInstanceOfSatisfying(ReplicateApiException.class, e -> {
+          assertThat(e.statusCode()).isEqualTo(-1);
+          assertThat(e.isOutcomeUnknown()).isTrue();
+        });
+    Thread.sleep(300);
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
   void cancelIsNotRetriedAfterA503() throws Exception {
     server.enqueue(problem(503, "{\"detail\":\"unavailable\"}"));
     server.enqueue(json(200, fixture("recorded/cancel-canceled.json")));
