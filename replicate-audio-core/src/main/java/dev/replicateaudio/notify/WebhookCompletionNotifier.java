@@ -650,20 +650,18 @@ public final class WebhookCompletionNotifier implements AutoCloseable {
       return predictionId == null || predictionId.equals(outcome.predictionId());
     }
 
+    // Every route out cancels the timeout task before completing: dependents see a clean notifier.
+
     @Override
     public boolean resolve(CompletionOutcome outcome) {
-      if (super.complete(outcome)) {
-        cancelTimeout();
-        return true;
-      }
-      return false;
+      cancelTimeout();
+      return super.complete(outcome);
     }
 
     @Override
     public void abandon(CancellationException e) {
-      if (super.completeExceptionally(e)) {
-        cancelTimeout();
-      }
+      cancelTimeout();
+      super.completeExceptionally(e);
     }
 
     /** The timeout: runs on the scheduler. */
@@ -716,8 +714,10 @@ public final class WebhookCompletionNotifier implements AutoCloseable {
     }
 
     private void detach() {
-      remove(this);
-      cancelTimeout();
+      if (!isDone()) {
+        remove(this);
+        cancelTimeout();
+      }
     }
 
     private void cancelTimeout() {
