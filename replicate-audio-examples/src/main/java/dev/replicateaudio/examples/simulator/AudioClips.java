@@ -33,8 +33,12 @@ import java.util.stream.Stream;
 final class AudioClips implements AutoCloseable {
   /** Clips up to this many bytes are kept in memory as well as on disk: 1 MiB. */
   static final int IN_MEMORY_LIMIT = 1 << 20;
-  /** Semitones above A3 (220 Hz) a prompt can map to: two octaves, 220 Hz to 831 Hz. */
-  static final int NOTES = 24;
+  /**
+   * Pitches a prompt can map to: two octaves above A3 (220 Hz) in tenths of a semitone, 220 Hz to
+   * 875 Hz. Enough that a batch of prompts rarely shares a tone, few enough that the cache of rendered
+   * clips stays bounded (at most this many per format, length and variant).
+   */
+  static final int NOTES = 240;
   /** The tone's peak amplitude: 0.5 of full scale, about -6 dBFS. */
   static final double AMPLITUDE = 0.5;
   /** The fade in and out of the tone, in seconds, so it starts and ends without a click. */
@@ -60,7 +64,7 @@ final class AudioClips implements AutoCloseable {
    * A clip's parameters; the cache key.
    *
    * @param format WAV or MP3
-   * @param note semitones above 220 Hz, 0 to {@link #NOTES} - 1
+   * @param note tenths of a semitone above 220 Hz, 0 to {@link #NOTES} - 1
    * @param leadSamples silence before the tone
    * @param toneSamples the tone's length
    * @param tailSamples silence after the tone
@@ -147,14 +151,14 @@ final class AudioClips implements AutoCloseable {
     return mp3BitrateKbps;
   }
 
-  /** The note (semitones above 220 Hz) for a prompt: stable across runs and JVMs. */
+  /** The pitch step (tenths of a semitone above 220 Hz) for a prompt: stable across runs and JVMs. */
   static int noteFor(String prompt) {
     return Math.floorMod(prompt == null ? 0 : prompt.hashCode(), NOTES);
   }
 
-  /** The frequency of a note, in Hz. */
+  /** The frequency of a pitch step, in Hz. */
   static double frequency(int note) {
-    return 220.0 * Math.pow(2, note / 12.0);
+    return 220.0 * Math.pow(2, note / 120.0);
   }
 
   /** The WAV file size of {@code samples} mono 16-bit samples. */

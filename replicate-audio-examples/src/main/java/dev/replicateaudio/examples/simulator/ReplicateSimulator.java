@@ -83,7 +83,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <h2>Inputs the simulated model reads</h2>
- * {@code prompt} (or {@code text}; picks the tone, one of 24 semitones from 220 Hz, see
+ * {@code prompt} (or {@code text}; picks the tone, one of 240 pitches from 220 Hz to 875 Hz, see
  * {@link #toneFrequency(String)}), {@code duration} (tone seconds, default 1, up to 3600),
  * {@code output_format} ({@code wav}, the default, or {@code mp3}), {@code size_bytes} (instead of
  * {@code duration}: lengthens the tone until the file has about that many bytes, exactly for WAV
@@ -252,8 +252,9 @@ public final class ReplicateSimulator implements AutoCloseable {
   }
 
   /**
-   * The frequency, in Hz, of the tone generated for {@code prompt}: one of 24 semitones from 220 Hz
-   * (A3) to 831 Hz, picked by the prompt's {@link String#hashCode()}.
+   * The frequency, in Hz, of the tone generated for {@code prompt}: one of 240 pitches (tenths of a
+   * semitone) from 220 Hz (A3) to 875 Hz, picked by the prompt's {@link String#hashCode()}, so
+   * different prompts usually sound different and the same prompt always sounds the same.
    */
   public static double toneFrequency(String prompt) {
     return AudioClips.frequency(AudioClips.noteFor(prompt));

@@ -15,7 +15,8 @@ import java.util.function.Predicate;
 /** A JDK HttpClient talking to a simulator, for tests. */
 final class Api {
   static final ObjectMapper JSON = new ObjectMapper();
-  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+  static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(10))
       .followRedirects(HttpClient.Redirect.NEVER).build();
 
   /** A status, headers and parsed JSON body. */
