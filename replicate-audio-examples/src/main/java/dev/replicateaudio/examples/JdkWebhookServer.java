@@ -25,6 +25,7 @@ public final class JdkWebhookServer implements AutoCloseable {
   private final HttpServer server;
   private final String path;
   private final AtomicLong received = new AtomicLong();
+  private volatile WebhookEndpoint endpoint;
 
   private JdkWebhookServer(HttpServer server, String path) {
     this.server = server;
@@ -32,17 +33,28 @@ public final class JdkWebhookServer implements AutoCloseable {
   }
 
   /**
-   * Starts a server on {@code address} (port 0 picks a free one) answering {@code POST path}.
+   * Starts a server on {@code address} (port 0 picks a free one) answering {@code POST path} with
+   * {@code endpoint}.
    *
    * @param executor runs the server's request reading; the host owns it
    */
   public static JdkWebhookServer start(InetSocketAddress address, String path, WebhookEndpoint endpoint,
       Executor executor) {
     Objects.requireNonNull(endpoint, "endpoint == null");
+    JdkWebhookServer server = listen(address, path, executor);
+    server.serve(endpoint);
+    return server;
+  }
+
+  /**
+   * Starts listening before the endpoint exists (its URL is often needed to build the endpoint's
+   * pipeline); webhooks are answered 503, so Replicate delivers them again, until {@link #serve}.
+   */
+  public static JdkWebhookServer listen(InetSocketAddress address, String path, Executor executor) {
     try {
       HttpServer server = HttpServer.create(address, 256);
       JdkWebhookServer s = new JdkWebhookServer(server, path);
-      server.createContext(path, exchange -> s.handle(exchange, endpoint));
+      server.createContext(path, s::handle);
       server.setExecutor(executor);
       server.start();
       return s;
@@ -51,10 +63,21 @@ public final class JdkWebhookServer implements AutoCloseable {
     }
   }
 
-  private void handle(HttpExchange exchange, WebhookEndpoint endpoint) {
+  /** Hands webhooks to {@code endpoint} from now on. */
+  public JdkWebhookServer serve(WebhookEndpoint endpoint) {
+    this.endpoint = Objects.requireNonNull(endpoint, "endpoint == null");
+    return this;
+  }
+
+  private void handle(HttpExchange exchange) {
     received.incrementAndGet();
+    WebhookEndpoint endpoint = this.endpoint;
     if (!"POST".equals(exchange.getRequestMethod())) {
       send(exchange, new WebhookResponse(405, "POST only\n"));
+      return;
+    }
+    if (endpoint == null) {
+      send(exchange, new WebhookResponse(503, "starting up\n"));
       return;
     }
     byte[] body;
