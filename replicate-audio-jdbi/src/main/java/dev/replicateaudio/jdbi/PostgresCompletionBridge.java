@@ -308,8 +308,20 @@ public final class PostgresCompletionBridge implements AutoCloseable {
       throw StorageErrors.translate("Completion bridge: connecting for sending to " + b.source.describe(), e);
     }
     PostgresCompletionBridge bridge = new PostgresCompletionBridge(b, listen, send);
-    bridge.listenerThread.start();
-    bridge.senderThread.start();
+    try {
+      bridge.listenerThread.start();
+      bridge.senderThread.start();
+    } catch (RuntimeException | Error e) { // no thread could be created: a started one closes its own connection
+      bridge.closed.set(true);
+      bridge.closing.countDown();
+      if (!bridge.listenerThread.isAlive()) {
+        listen.close();
+      }
+      if (!bridge.senderThread.isAlive()) {
+        send.close();
+      }
+      throw e;
+    }
     bridge.registration = b.notifier.addListener(bridge.new Publisher());
     LOG.info("Completion bridge {} started on channel '{}' of {}", bridge.instanceId, bridge.channel,
         b.source.describe());
