@@ -52,8 +52,10 @@ import org.slf4j.LoggerFactory;
  *     .processingTime(Duration.ofMillis(100))
  *     .webhookRetryDelays(Duration.ofMillis(200), Duration.ofMillis(400))
  *     .start()) {
- *   ReplicateClient client = ReplicateClient.builder(replicate.apiToken())
+ *   ReplicateClient client = ReplicateClient.builder().apiToken(replicate.apiToken())
  *       .baseUrl(replicate.baseUrl()).build();                  // http://127.0.0.1:<port>/v1
+ *   OkHttpAudioDownloader downloads = OkHttpAudioDownloader.builder(settings)
+ *       .allowedHosts("127.0.0.1").allowPlainHttp(true).build(); // outputs are served by the simulator
  *   WebhookVerifier verifier = WebhookVerifier.create(replicate.webhookSecret());
  *   // create predictions with input {"prompt": ..., "duration": 2, "output_format": "mp3",
  *   //   "simulate": ["duplicate_webhooks"]} and a webhook URL on your receiver
