@@ -1,0 +1,540 @@
+package dev.replicateaudio.okhttp;
+
+import dev.replicateaudio.ReplicateAudioSettings;
+import dev.replicateaudio.internal.SettingParsers;
+import dev.replicateaudio.port.AudioDownloader;
+import dev.replicateaudio.port.AudioTooLargeException;
+import dev.replicateaudio.port.DownloadException;
+import dev.replicateaudio.port.DownloadedAudio;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.HttpUrl;
+import okhttp3.Interceptor;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+import okio.Buffer;
+import okio.BufferedSource;
+import okio.Okio;
+import okio.Sink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Streams prediction outputs to files with OkHttp: the core's {@link AudioDownloader}.
+ *
+ * <pre>{@code
+ * AudioDownloader downloader = OkHttpAudioDownloader.builder(settings)
+ *     .okHttpClient(sharedOkHttp)          // optional; never modified
+ *     .build();
+ * downloader.download(prediction.firstOutput().orElseThrow(), target)
+ *     .thenAccept(audio -> ...);
+ * }</pre>
+ *
+ * <ul>
+ *   <li><b>Size</b>: {@code settings.maxFileSize()}. A {@code Content-Length} above it fails before a
+ *       byte of the body is read; without one the download stops at the limit plus one byte. Either
+ *       way: {@link AudioTooLargeException}.</li>
+ *   <li><b>Time</b>: {@code settings.downloadTimeout()} bounds the whole call, redirects, connecting
+ *       and every byte of the body included (OkHttp's call timeout).</li>
+ *   <li><b>Where from</b>: {@code https} only, to {@code replicate.delivery} and its subdomains by
+ *       default ({@link Builder#allowedHosts}); every redirect is checked against the same rule before
+ *       it is followed (at most 5). No {@code Authorization} header is ever sent, even when the
+ *       OkHttpClient you share adds one.</li>
+ *   <li><b>{@code data:} URIs</b> (base64 or percent-encoded) are decoded as a stream under the same
+ *       size cap.</li>
+ *   <li><b>Files</b>: bytes go to a hidden temporary file beside the target
+ *       ({@code .<name>.<random>.part}), which is moved over the target only when complete. A
+ *       failure or cancellation deletes it: no partial file is ever left.</li>
+ *   <li><b>Failures</b>: {@link DownloadException} with the HTTP status (retryable for 408, 429, 5xx,
+ *       timeouts and I/O errors; permanent for other statuses, refused URLs and malformed data URIs).</li>
+ * </ul>
+ *
+ * <p>Threads: the body is streamed to disk on an OkHttp dispatcher thread (a {@code data:} URI is
+ * decoded on the dispatcher's executor service), and the returned stage completes there, unless a
+ * {@link Builder#callbackExecutor callback executor} is set. Cancelling the returned future cancels the
+ * call and deletes the temporary file. {@link #close()} releases an OkHttpClient this class created.
+ * This class is thread-safe; its {@link Builder} is not.
+ */
+public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseable {
+  /** The hosts allowed by default: Replicate's delivery domain and its subdomains. */
+  public static final List<String> DEFAULT_ALLOWED_HOSTS = List.of("replicate.delivery", "*.replicate.delivery");
+  /** How many redirects are followed at most. */
+  public static final int MAX_REDIRECTS = 5;
+
+  private static final Logger LOG = LoggerFactory.getLogger(OkHttpAudioDownloader.class);
+  private static final int CHUNK = 8192;
+
+  private final OkHttpClient client;
+  private final boolean ownsClient;
+  private final HostPolicy policy;
+  private final long maxFileSize;
+  private final Duration timeout;
+  private final Executor callbackExecutor;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private OkHttpAudioDownloader(Builder b) {
+    this.policy = HostPolicy.of(b.allowedHosts, b.allowPlainHttp);
+    this.maxFileSize = b.settings.maxFileSize();
+    this.timeout = b.settings.downloadTimeout();
+    this.callbackExecutor = b.callbackExecutor;
+    this.ownsClient = b.okHttpClient == null;
+    OkHttpClient.Builder cb = b.okHttpClient == null ? new OkHttpClient.Builder() : b.okHttpClient.newBuilder();
+    this.client = cb
+        .callTimeout(timeout)
+        .cache(null) // one-shot downloads of up to maxFileSize: never into the host's HTTP cache
+        .followRedirects(false)
+        .followSslRedirects(false)
+        .addInterceptor(new RedirectGuard(policy))
+        .addNetworkInterceptor(chain -> chain.request().header("Authorization") == null
+            ? chain.proceed(chain.request())
+            : chain.proceed(chain.request().newBuilder().removeHeader("Authorization").build()))
+        .build();
+  }
+
+  /** A downloader with the default host rules, on its own OkHttpClient. */
+  public static OkHttpAudioDownloader create(ReplicateAudioSettings settings) {
+    return builder(settings).build();
+  }
+
+  /** A builder taking the size cap and timeout from {@code settings}. */
+  public static Builder builder(ReplicateAudioSettings settings) {
+    return new Builder(settings);
+  }
+
+  /**
+   * Downloads {@code source} ({@code https:}, {@code http:} when allowed, or {@code data:}) into
+   * {@code target}, replacing it if present. The target's directory must exist.
+   *
+   * @return a future of what was written; cancelling it cancels the download
+   */
+  @Override
+  public CompletableFuture<DownloadedAudio> download(URI source, Path target) {
+    Objects.requireNonNull(source, "source == null");
+    Objects.requireNonNull(target, "target == null");
+    if (closed.get()) {
+      throw new IllegalStateException("OkHttpAudioDownloader is closed");
+    }
+    Path absoluteTarget = target.toAbsolutePath();
+    CompletableFuture<DownloadedAudio> result = new CompletableFuture<>();
+    String described = Texts.describe(source);
+    String scheme = source.getScheme() == null ? "" : source.getScheme().toLowerCase(Locale.ROOT);
+    if (scheme.equals("data")) {
+      downloadDataUri(source, described, absoluteTarget, result);
+      return result;
+    }
+    if (!scheme.equals("https") && !scheme.equals("http")) {
+      result.completeExceptionally(new DownloadException("Refused to download " + described
+          + ": only https (and data:) URLs are downloaded", -1, false, null));
+      return result;
+    }
+    HttpUrl url = HttpUrl.get(source);
+    if (url == null) {
+      result.completeExceptionally(new DownloadException("Refused to download " + described
+          + ": not a valid " + scheme + " URL", -1, false, null));
+      return result;
+    }
+    String refusal = policy.refusal(url);
+    if (refusal != null) {
+      result.completeExceptionally(new DownloadException("Refused to download " + described + ": " + refusal,
+          -1, false, null));
+      return result;
+    }
+    Call call = client.newCall(new Request.Builder().url(url).get().build());
+    result.whenComplete((v, t) -> {
+      if (result.isCancelled()) {
+        call.cancel();
+      }
+    });
+    call.enqueue(new Transfer(source, described, absoluteTarget, result));
+    return result;
+  }
+
+  /** The host patterns downloads are allowed from. */
+  public List<String> allowedHosts() {
+    return policy.patterns();
+  }
+
+  /**
+   * Releases the dispatcher threads and pooled connections of an OkHttpClient this instance created
+   * (downloads in flight fail); does nothing to one passed to {@link Builder#okHttpClient}. Later
+   * downloads throw {@link IllegalStateException}. Safe to call twice.
+   */
+  @Override
+  public void close() {
+    if (closed.getAndSet(true) || !ownsClient) {
+      return;
+    }
+    client.dispatcher().cancelAll();
+    client.dispatcher().executorService().shutdown();
+    client.connectionPool().evictAll();
+  }
+
+  @Override
+  public String toString() {
+    return "OkHttpAudioDownloader{allowedHosts=" + policy.patterns() + ", allowPlainHttp=" + policy.allowPlainHttp()
+        + ", maxFileSize=" + maxFileSize + ", downloadTimeout=" + SettingParsers.describe(timeout) + "}";
+  }
+
+  // ---- HTTP ----
+
+  /** Streams one response to its temp file. */
+  private final class Transfer implements Callback {
+    private final URI source;
+    private final String described;
+    private final Path target;
+    private final CompletableFuture<DownloadedAudio> result;
+    private final long startNanos = System.nanoTime();
+
+    Transfer(URI source, String described, Path target, CompletableFuture<DownloadedAudio> result) {
+      this.source = source;
+      this.described = described;
+      this.target = target;
+      this.result = result;
+    }
+
+    @Override
+    public void onFailure(Call call, IOException e) {
+      if (result.isCancelled()) {
+        return;
+      }
+      complete(null, failure(e));
+    }
+
+    @Override
+    public void onResponse(Call call, Response response) {
+      DownloadedAudio audio = null;
+      Throwable failure = null;
+      try (response) {
+        int code = response.code();
+        if (!response.isSuccessful()) {
+          boolean retryable = code == 408 || code == 429 || code >= 500 && code <= 599;
+          failure = new DownloadException("Download of " + described + " failed: HTTP " + code
+              + (code == 404 || code == 403 || code == 410 ? " (Replicate outputs expire an hour after completion)" : ""),
+              code, retryable, null);
+        } else {
+          ResponseBody body = response.body();
+          long declared = body.contentLength();
+          if (declared > maxFileSize) {
+            failure = new AudioTooLargeException(described, declared, maxFileSize);
+          } else {
+            String contentType = response.header("Content-Type");
+            long written = writeAtomically(target, result, out -> copy(body.source(), out));
+            audio = new DownloadedAudio(target, written, contentType);
+            if (LOG.isDebugEnabled()) {
+              LOG.debug("Downloaded {} bytes from {} in {} ms", written, described,
+                  TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
+            }
+          }
+        }
+      } catch (IOException e) {
+        failure = failure(e);
+      } catch (DownloadException e) {
+        failure = e;
+      } catch (RuntimeException | Error e) {
+        failure = e;
+      }
+      if (!result.isCancelled()) {
+        complete(audio, failure);
+      }
+    }
+
+    private long copy(BufferedSource source, Sink out) throws IOException {
+      Buffer buffer = new Buffer();
+      long total = 0;
+      while (true) {
+        // read at most one byte past the cap: that byte proves the audio too large
+        long n = source.read(buffer, Math.min(CHUNK, maxFileSize + 1 - total));
+        if (n == -1) {
+          return total;
+        }
+        total += n;
+        if (total > maxFileSize) {
+          throw new AudioTooLargeException(described, -1, maxFileSize);
+        }
+        out.write(buffer, n);
+      }
+    }
+
+    private DownloadException failure(IOException e) {
+      if (e instanceof RefusedRedirectException) {
+        return new DownloadException("Refused to download " + described + ": " + e.getMessage(), -1, false, e);
+      }
+      if (e instanceof TargetException) {
+        return new DownloadException(e.getMessage(), -1, false, e.getCause());
+      }
+      if (e instanceof InterruptedIOException) {
+        return new DownloadException("Download of " + described + " timed out after "
+            + SettingParsers.describe(timeout) + " (downloadTimeout, " + ReplicateAudioSettings.ENV_DOWNLOAD_TIMEOUT
+            + ")", -1, true, e);
+      }
+      return new DownloadException("Download of " + described + " failed: " + e, -1, true, e);
+    }
+
+    private void complete(DownloadedAudio audio, Throwable failure) {
+      Runnable completion = failure == null ? () -> result.complete(audio) : () -> result.completeExceptionally(failure);
+      Executor executor = callbackExecutor;
+      if (executor == null) {
+        completion.run();
+        return;
+      }
+      try {
+        executor.execute(completion);
+      } catch (RejectedExecutionException e) {
+        completion.run();
+      }
+    }
+  }
+
+  // ---- data: URIs ----
+
+  private void downloadDataUri(URI source, String described, Path target, CompletableFuture<DownloadedAudio> result) {
+    DataUri data;
+    try {
+      data = DataUri.parse(source);
+    } catch (IllegalArgumentException e) {
+      result.completeExceptionally(new DownloadException("Malformed data: URI " + described + ": " + e.getMessage(),
+          -1, false, e));
+      return;
+    }
+    long known = data.knownDecodedSize();
+    if (known > maxFileSize) {
+      result.completeExceptionally(new AudioTooLargeException(described, known, maxFileSize));
+      return;
+    }
+    Runnable task = () -> {
+      if (result.isDone()) {
+        return;
+      }
+      try (InputStream in = data.open()) {
+        long written = writeAtomically(target, result, out -> copy(in, out, described, result));
+        result.complete(new DownloadedAudio(target, written, data.mediaType()));
+      } catch (DownloadException e) {
+        result.completeExceptionally(e);
+      } catch (IOException e) {
+        result.completeExceptionally(new DownloadException("Malformed data: URI " + described + ": " + e.getMessage(),
+            -1, false, e));
+      } catch (RuntimeException | Error e) {
+        result.completeExceptionally(e);
+      }
+    };
+    Executor executor = callbackExecutor != null ? callbackExecutor : client.dispatcher().executorService();
+    try {
+      executor.execute(task);
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(new DownloadException("Can't decode " + described + ": executor refused the task",
+          -1, true, e));
+    }
+  }
+
+  private long copy(InputStream in, Sink out, String described, CompletableFuture<?> result) throws IOException {
+    byte[] chunk = new byte[CHUNK];
+    Buffer buffer = new Buffer();
+    long total = 0;
+    while (true) {
+      if (result.isCancelled()) {
+        throw new InterruptedIOException("canceled");
+      }
+      int n = in.read(chunk, 0, (int) Math.min(CHUNK, maxFileSize + 1 - total));
+      if (n == -1) {
+        return total;
+      }
+      total += n;
+      if (total > maxFileSize) {
+        throw new AudioTooLargeException(described, -1, maxFileSize);
+      }
+      buffer.write(chunk, 0, n);
+      out.write(buffer, n);
+    }
+  }
+
+  // ---- files ----
+
+  @FunctionalInterface
+  private interface Writer {
+    long write(Sink out) throws IOException;
+  }
+
+  /**
+   * Runs {@code writer} against a temporary file beside {@code target} and moves it over the target
+   * when it returns; deletes it when anything fails or the future was canceled meanwhile.
+   */
+  private static long writeAtomically(Path target, CompletableFuture<?> result, Writer writer) throws IOException {
+    Path dir = target.getParent();
+    String name = target.getFileName().toString();
+    Path tmp;
+    try {
+      tmp = Files.createTempFile(dir, "." + (name.length() > 100 ? name.substring(0, 100) : name) + ".", ".part");
+    } catch (NoSuchFileException e) {
+      throw new TargetException("Can't download into " + target + ": the directory " + dir + " does not exist", e);
+    } catch (IOException e) {
+      throw new TargetException("Can't create a temporary file in " + dir + ": " + e, e);
+    }
+    boolean moved = false;
+    try {
+      long written;
+      try (Sink out = Okio.sink(tmp)) {
+        written = writer.write(out);
+      }
+      if (result.isCancelled()) {
+        throw new InterruptedIOException("canceled");
+      }
+      try {
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+      }
+      moved = true;
+      return written;
+    } finally {
+      if (!moved) {
+        try {
+          Files.deleteIfExists(tmp);
+        } catch (IOException e) {
+          LOG.warn("Could not delete the partial download {}: {}", tmp, e.toString());
+        }
+      }
+    }
+  }
+
+  /** A local file problem (the target's directory), not a network one. */
+  private static final class TargetException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    TargetException(String message, IOException cause) {
+      super(message, cause);
+    }
+  }
+
+  /** A redirect that the host rules do not allow, or one too many. */
+  static final class RefusedRedirectException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    RefusedRedirectException(String message) {
+      super(message);
+    }
+  }
+
+  /** Follows redirects itself, checking each target before connecting to it. */
+  private static final class RedirectGuard implements Interceptor {
+    private final HostPolicy policy;
+
+    RedirectGuard(HostPolicy policy) {
+      this.policy = policy;
+    }
+
+    @Override
+    public Response intercept(Chain chain) throws IOException {
+      Request request = chain.request();
+      for (int redirects = 0; ; redirects++) {
+        Response response = chain.proceed(request);
+        if (!response.isRedirect()) {
+          return response;
+        }
+        String location = response.header("Location");
+        if (location == null) {
+          return response;
+        }
+        HttpUrl from = response.request().url();
+        HttpUrl next = from.resolve(location);
+        response.close();
+        if (next == null) {
+          throw new RefusedRedirectException("redirect " + response.code() + " to an unusable Location '"
+              + Texts.printable(location, 100) + "'");
+        }
+        if (redirects >= MAX_REDIRECTS) {
+          throw new RefusedRedirectException("more than " + MAX_REDIRECTS + " redirects");
+        }
+        String refusal = policy.refusal(next);
+        if (refusal != null) {
+          throw new RefusedRedirectException("redirect to " + Texts.describe(next.uri()) + " refused: " + refusal);
+        }
+        request = request.newBuilder().url(next).get().build();
+      }
+    }
+  }
+
+  /**
+   * Builds an {@link OkHttpAudioDownloader}. Not thread-safe.
+   *
+   * <p>Defaults: hosts {@link #DEFAULT_ALLOWED_HOSTS}, https only, futures completed on OkHttp's threads.
+   */
+  public static final class Builder {
+    private final ReplicateAudioSettings settings;
+    private OkHttpClient okHttpClient;
+    private Collection<String> allowedHosts = DEFAULT_ALLOWED_HOSTS;
+    private boolean allowPlainHttp;
+    private Executor callbackExecutor;
+
+    private Builder(ReplicateAudioSettings settings) {
+      this.settings = Objects.requireNonNull(settings, "settings == null");
+    }
+
+    /** A client to share connection pool and threads with; never modified (a {@code newBuilder()} copy is used). */
+    public Builder okHttpClient(OkHttpClient okHttpClient) {
+      this.okHttpClient = Objects.requireNonNull(okHttpClient, "okHttpClient == null");
+      return this;
+    }
+
+    /**
+     * The hosts downloads and redirects may go to, replacing the default. Each entry is a host name
+     * or IP literal ({@code 127.0.0.1}), {@code *.domain} for any subdomain, or {@code *} for any
+     * host (not recommended: outputs come from Replicate's delivery hosts).
+     *
+     * @throws IllegalArgumentException when empty or an entry is not such a pattern
+     */
+    public Builder allowedHosts(Collection<String> hosts) {
+      List<String> copy = List.copyOf(Objects.requireNonNull(hosts, "hosts == null"));
+      HostPolicy.of(copy, false); // validates now, so the error points here
+      this.allowedHosts = copy;
+      return this;
+    }
+
+    /** See {@link #allowedHosts(Collection)}. */
+    public Builder allowedHosts(String... hosts) {
+      return allowedHosts(Arrays.asList(Objects.requireNonNull(hosts, "hosts == null")));
+    }
+
+    /** Also download over plain {@code http} (local simulators and tests); default false. */
+    public Builder allowPlainHttp(boolean allowPlainHttp) {
+      this.allowPlainHttp = allowPlainHttp;
+      return this;
+    }
+
+    /**
+     * Where the returned futures complete. Default: the OkHttp thread that streamed the body. Should
+     * the executor reject a task, the future completes on that thread.
+     */
+    public Builder callbackExecutor(Executor callbackExecutor) {
+      this.callbackExecutor = Objects.requireNonNull(callbackExecutor, "callbackExecutor == null");
+      return this;
+    }
+
+    /** Builds the downloader; close it when done (see {@link OkHttpAudioDownloader#close()}). */
+    public OkHttpAudioDownloader build() {
+      return new OkHttpAudioDownloader(this);
+    }
+  }
+}
