@@ -155,7 +155,7 @@ public final class PostgresCompletionBridge implements AutoCloseable {
   /** The connections in use, for a forced stop when a thread does not end in time. */
   private volatile Connection listenConnection;
   private volatile Connection sendConnection;
-  private volatile AutoCloseable registration;
+  private volatile Runnable registration;
   // sender thread only
   private final Backoff sendBackoff;
   private long sendOutageStart;
@@ -239,13 +239,9 @@ public final class PostgresCompletionBridge implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    AutoCloseable r = registration;
+    Runnable r = registration;
     if (r != null) {
-      try {
-        r.close();
-      } catch (Exception e) {
-        LOG.warn("Completion bridge {} could not remove its notifier listener", instanceId, e);
-      }
+      r.run();
     }
     closing.countDown();
     senderThread.interrupt(); // wakes it from waiting for the queue; it then sends what is queued
@@ -322,7 +318,9 @@ public final class PostgresCompletionBridge implements AutoCloseable {
       }
       throw e;
     }
-    bridge.registration = b.notifier.addListener(bridge.new Publisher());
+    Publisher publisher = bridge.new Publisher();
+    b.notifier.addListener(publisher);
+    bridge.registration = () -> b.notifier.removeListener(publisher);
     LOG.info("Completion bridge {} started on channel '{}' of {}", bridge.instanceId, bridge.channel,
         b.source.describe());
     return bridge;

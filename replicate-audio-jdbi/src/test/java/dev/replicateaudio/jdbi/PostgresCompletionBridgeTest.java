@@ -135,7 +135,8 @@ class PostgresCompletionBridgeTest {
     Instance b = start("b", channel, UnaryOperator.identity());
     // added after the bridge's own listener, so it hears of an event after the bridge has handled it
     RecordingCompletionListener afterBridgeOnB = new RecordingCompletionListener();
-    cleanups.add(b.notifier.addListener(afterBridgeOnB));
+    b.notifier.addListener(afterBridgeOnB);
+    cleanups.add(() -> b.notifier.removeListener(afterBridgeOnB));
     ContentKey key = ContentKey.speech(1);
     CompletableFuture<CompletionOutcome> onB = b.notifier.waitForCompletion(key, WAIT);
     a.notifier.notifyCompletion(key, CompletionOutcome.failed("p-1", "voice not found"));
