@@ -1,5 +1,6 @@
 package dev.replicateaudio.jdbi;
 
+import dev.replicateaudio.testing.MutableClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
