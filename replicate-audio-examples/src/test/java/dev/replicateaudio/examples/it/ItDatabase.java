@@ -1,0 +1,163 @@
+package dev.replicateaudio.examples.it;
+
+import dev.replicateaudio.jdbi.DatabaseSettings;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * A fresh, empty database for one test class, on H2 (in memory) or PostgreSQL (a schema of its own
+ * on one embedded server per JVM, or on the server named by {@code REPLICATE_AUDIO_TEST_PG_URL},
+ * {@code _USER} and {@code _PASSWORD}). Closing it drops it.
+ */
+abstract class ItDatabase implements AutoCloseable {
+  static final String PG_URL_ENV = "REPLICATE_AUDIO_TEST_PG_URL";
+  static final String PG_USER_ENV = "REPLICATE_AUDIO_TEST_PG_USER";
+  static final String PG_PASSWORD_ENV = "REPLICATE_AUDIO_TEST_PG_PASSWORD";
+
+  private static String pgUrl;
+  private static String pgUser;
+  private static String pgPassword;
+
+  /** Settings that reach this database, with a pool name of its own. */
+  abstract DatabaseSettings.Builder settings(String poolName);
+
+  /** {@code H2} or {@code PostgreSQL}. */
+  abstract String kind();
+
+  /** SQL answering the current session's id (one row, one integer column). */
+  abstract String sessionIdSql();
+
+  /** Ends session {@code id} from outside, as a database administrator (or an outage) would. */
+  abstract void killSession(long id);
+
+  @Override
+  public abstract void close();
+
+  @Override
+  public String toString() {
+    return kind();
+  }
+
+  /** A new in-memory H2 database, kept until {@link #close()}. */
+  static ItDatabase h2() {
+    String url = "jdbc:h2:mem:it-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+    return new ItDatabase() {
+      @Override
+      DatabaseSettings.Builder settings(String poolName) {
+        return DatabaseSettings.builder().url(url).poolName(poolName);
+      }
+
+      @Override
+      String kind() {
+        return "H2";
+      }
+
+      @Override
+      String sessionIdSql() {
+        return "SELECT SESSION_ID()";
+      }
+
+      @Override
+      void killSession(long id) {
+        query(url, null, null, "SELECT ABORT_SESSION(?)", id);
+      }
+
+      @Override
+      public void close() {
+        execute(url, null, null, "SHUTDOWN");
+      }
+    };
+  }
+
+  /**
+   * A new schema on the test run's PostgreSQL server; skips the calling test when no server can be
+   * had, or fails it in CI. Call it from {@code @BeforeAll}: the embedded server's processes must
+   * exist before the leak check records the JVM's child processes.
+   */
+  static ItDatabase postgres() {
+    startPostgres();
+    String schema = "ra_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
+    execute(pgUrl, pgUser, pgPassword, "CREATE SCHEMA " + schema);
+    String schemaUrl = pgUrl + (pgUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+    return new ItDatabase() {
+      @Override
+      DatabaseSettings.Builder settings(String poolName) {
+        return DatabaseSettings.builder().url(schemaUrl).user(pgUser).password(pgPassword).poolName(poolName);
+      }
+
+      @Override
+      String kind() {
+        return "PostgreSQL";
+      }
+
+      @Override
+      String sessionIdSql() {
+        return "SELECT pg_backend_pid()";
+      }
+
+      @Override
+      void killSession(long id) {
+        query(pgUrl, pgUser, pgPassword, "SELECT pg_terminate_backend(?)", (int) id);
+      }
+
+      @Override
+      public void close() {
+        execute(pgUrl, pgUser, pgPassword, "DROP SCHEMA " + schema + " CASCADE");
+      }
+    };
+  }
+
+  /** Starts the PostgreSQL server of the test run, once; call it from {@code @BeforeAll}. */
+  static synchronized void startPostgres() {
+    if (pgUrl != null) {
+      return;
+    }
+    String external = System.getenv(PG_URL_ENV);
+    if (external != null && !external.isBlank()) {
+      pgUrl = external;
+      pgUser = System.getenv(PG_USER_ENV);
+      pgPassword = System.getenv(PG_PASSWORD_ENV);
+      return;
+    }
+    try {
+      Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir")));
+      EmbeddedPostgres pg = EmbeddedPostgres.builder().setRegisterShutdownHook(true).start();
+      pgUrl = pg.getJdbcUrl("postgres", "postgres");
+    } catch (IOException | RuntimeException e) {
+      throw Ci.unavailable("can't start an embedded PostgreSQL server (set " + PG_URL_ENV + " to use an external one)",
+          e);
+    }
+  }
+
+  private static void execute(String url, String user, String password, String sql) {
+    try (Connection c = DriverManager.getConnection(url, user, password); Statement st = c.createStatement()) {
+      st.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + " failed", e);
+    }
+  }
+
+  private static void query(String url, String user, String password, String sql, Object arg) {
+    try (Connection c = DriverManager.getConnection(url, user, password);
+        PreparedStatement ps = c.prepareStatement(sql)) {
+      ps.setObject(1, arg);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next() || !rs.getBoolean(1)) {
+          throw new IllegalStateException(sql + " with " + arg + " ended no session");
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + " with " + arg + " failed", e);
+    }
+  }
+}
