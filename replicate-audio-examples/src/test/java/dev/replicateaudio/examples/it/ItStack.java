@@ -77,7 +77,7 @@ final class ItStack implements AutoCloseable {
 
   private ItStack(Options o) {
     this.database = Objects.requireNonNull(o.database, "database == null");
-    ReplicateAudioSettings.Builder sb = TestFfmpeg.settings().toBuilder();
+    ReplicateAudioSettings.Builder sb = o.ffmpeg.settings().toBuilder();
     o.settings.accept(sb);
     this.settings = sb.build();
     List<AutoCloseable> opened = new ArrayList<>();
@@ -320,6 +320,7 @@ final class ItStack implements AutoCloseable {
   /** What to build; every knob has a default fit for fast tests. Not thread-safe. */
   static final class Options {
     private final ItDatabase database;
+    private TestFfmpeg.Build ffmpeg = TestFfmpeg.preferred();
     private Consumer<ReplicateAudioSettings.Builder> settings = b -> { };
     private Consumer<ReplicateSimulator.Builder> simulator = b -> { };
     private ReplicateSimulator sharedSimulator;
@@ -337,6 +338,12 @@ final class ItStack implements AutoCloseable {
 
     private Options(ItDatabase database) {
       this.database = database;
+    }
+
+    /** The ffmpeg build of the pipeline and the simulator; default {@link TestFfmpeg#preferred()}. */
+    Options ffmpeg(TestFfmpeg.Build build) {
+      this.ffmpeg = build;
+      return this;
     }
 
     Options settings(Consumer<ReplicateAudioSettings.Builder> settings) {

@@ -9,7 +9,6 @@ import dev.replicateaudio.ContentKey;
 import dev.replicateaudio.Submission;
 import dev.replicateaudio.examples.simulator.DeliveryAttempt;
 import dev.replicateaudio.port.AudioMetadata;
-import dev.replicateaudio.port.AudioStore;
 import dev.replicateaudio.port.GenerationJob;
 import dev.replicateaudio.port.GenerationJobStore;
 import dev.replicateaudio.port.JobStatus;
