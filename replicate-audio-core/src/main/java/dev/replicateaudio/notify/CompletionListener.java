@@ -5,21 +5,72 @@ import dev.replicateaudio.ContentKey;
 import java.time.Duration;
 
 /**
- * Observes a {@link WebhookCompletionNotifier}: metrics, logging, or a bridge that carries
- * completions to other instances (publish {@link CompletionEvent.Origin#LOCAL} events, inject
- * remote ones with {@link WebhookCompletionNotifier#notifyRemoteCompletion}, which reach listeners as
- * {@link CompletionEvent.Origin#REMOTE} so they are not published again).
+ * Observes a {@link WebhookCompletionNotifier}: its notifications and the waits it answers. For
+ * metrics, logging, or a bridge that carries completions between instances. Modelled on OkHttp's
+ * {@code EventListener}: override only the methods you need.
  *
- * <p>Methods run on the notifying (or timing-out) thread, after waiters were woken: they must be
- * fast and must not block. An exception thrown by a listener is caught and logged at WARNING; it
- * never affects notification or other listeners.
+ * <pre>{@code
+ * notifier.addListener(new CompletionListener() {
+ *   @Override public void onCompletion(CompletionEvent event) {
+ *     metrics.counter("completions", event.outcome().status().name()).increment();
+ *   }
+ *   @Override public void onWaitTimedOut(ContentKey key, String predictionId, Duration timeout) {
+ *     metrics.counter("wait_timeouts").increment();
+ *   }
+ * });
+ * }</pre>
+ *
+ * <h2>Bridging instances without echo loops</h2>
+ * A bridge publishes the events whose origin is {@link CompletionEvent.Origin#LOCAL} and injects what
+ * it receives with {@link WebhookCompletionNotifier#notifyRemoteCompletion}. Those reach listeners as
+ * {@link CompletionEvent.Origin#REMOTE}, so the bridge does not publish them again:
+ *
+ * <pre>{@code
+ * notifier.addListener(new CompletionListener() {
+ *   @Override public void onCompletion(CompletionEvent event) {
+ *     if (event.origin() == CompletionEvent.Origin.LOCAL) {
+ *       outbox.offer(event);            // never block here: hand over to a sender thread
+ *     }
+ *   }
+ * });
+ * // on the receiving thread:
+ * notifier.notifyRemoteCompletion(key, outcome);
+ * }</pre>
+ *
+ * <h2>Rules</h2>
+ * Methods run synchronously on the thread that caused the event (the notifying thread, the waiting
+ * thread when a remembered outcome answers it, or the timeout scheduler's thread), after the
+ * affected futures were completed and outside every lock of the notifier. They must be fast and must
+ * not block: every notification waits for them. An exception thrown by a listener is caught and
+ * logged at WARNING through {@code System.Logger}; it never affects the notification, the waiters or
+ * the other listeners.
+ *
+ * <p>Implementations must be thread-safe: events arrive from many threads at once.
  */
 public interface CompletionListener {
-  /** A completion was notified. */
+  /**
+   * A completion was notified, locally or relayed from another instance; called once per
+   * notification, after its waiters were woken.
+   */
   default void onCompletion(CompletionEvent event) {
   }
 
-  /** A waiter's timeout passed before its completion arrived. */
+  /**
+   * One wait got its outcome: from a notification, or at once from a remembered outcome when the
+   * completion happened before the wait started. A batch ({@code waitForAll}) reports each of its keys,
+   * with a null {@code predictionId}.
+   *
+   * @param predictionId the prediction the wait was limited to, or null for a wait on the key alone
+   */
+  default void onWaitCompleted(ContentKey key, String predictionId, CompletionOutcome outcome) {
+  }
+
+  /**
+   * A wait's timeout passed before its completion arrived. A batch reports each key still missing.
+   *
+   * @param predictionId the prediction the wait was limited to, or null for a wait on the key alone
+   * @param timeout the timeout the wait was started with
+   */
   default void onWaitTimedOut(ContentKey key, String predictionId, Duration timeout) {
   }
 
@@ -27,9 +78,9 @@ public interface CompletionListener {
    * A completion notified locally or received from another instance.
    *
    * @param key the content item
-   * @param outcome how it ended
+   * @param outcome how it ended; never {@link dev.replicateaudio.CompletionStatus#PENDING}
    * @param origin where the notification came from
-   * @param waitersWoken how many waiters it completed
+   * @param waitersWoken how many waits it answered (a batch counts once per key)
    */
   record CompletionEvent(ContentKey key, CompletionOutcome outcome, Origin origin, int waitersWoken) {
     /** Where a notification came from. */

@@ -11,11 +11,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** Records what a notifier reports, for assertions. This class is thread-safe. */
 public final class RecordingCompletionListener implements CompletionListener {
   private final List<CompletionEvent> events = new CopyOnWriteArrayList<>();
+  private final List<Map.Entry<ContentKey, CompletionOutcome>> waitsCompleted = new CopyOnWriteArrayList<>();
   private final List<ContentKey> timeouts = new CopyOnWriteArrayList<>();
 
   @Override
   public void onCompletion(CompletionEvent event) {
     events.add(event);
+  }
+
+  @Override
+  public void onWaitCompleted(ContentKey key, String predictionId, CompletionOutcome outcome) {
+    waitsCompleted.add(Map.entry(key, outcome));
   }
 
   @Override
@@ -32,6 +38,12 @@ public final class RecordingCompletionListener implements CompletionListener {
     return events.stream().map(e -> Map.entry(e.key(), e.outcome())).toList();
   }
 
+  /** Every answered wait as key → outcome, in order. */
+  public List<Map.Entry<ContentKey, CompletionOutcome>> waitsCompleted() {
+    return List.copyOf(waitsCompleted);
+  }
+
+  /** The key of every timed-out wait, in order. */
   public List<ContentKey> timeouts() {
     return List.copyOf(timeouts);
   }
