@@ -292,9 +292,15 @@ public final class BenchmarkRunner {
     });
     String ffmpegVersion;
     List<String> databases;
+    SimulatorDelivery[] simulator = new SimulatorDelivery[1]; // started when first needed, after figure 2
+    java.util.function.Supplier<SimulatorDelivery> delivery = () -> {
+      if (simulator[0] == null) {
+        simulator[0] = SimulatorDelivery.start(settings);
+      }
+      return simulator[0];
+    };
     try (FfmpegRunner ffmpeg = FfmpegRunner.create(settings);
-        BenchDatabases dbs = new BenchDatabases(workDir, out);
-        LoopbackFileServer files = LoopbackFileServer.start()) {
+        BenchDatabases dbs = new BenchDatabases(workDir, out)) {
       ffmpegVersion = ffmpeg.version().replaceAll(" Copyright.*", "");
       out.printf(Locale.ROOT, "replicate-audio benchmark, mode %s: %d cores, %.1f GiB max heap, %s (%s),"
               + " load average %.2f%n", plan.name(), Runtime.getRuntime().availableProcessors(),
@@ -320,14 +326,17 @@ public final class BenchmarkRunner {
         figure(out, 6, "storeAudio vs a plain JDBC insert", () -> StoreVsJdbcBench.run(ctx, figures, dbs));
       }
       if (chosen.contains(4)) {
-        figure(out, 4, "heap vs file size, end to end", () -> HeapFlatBench.run(ctx, figures, dbs, executor, files));
+        figure(out, 4, "heap vs file size, end to end", () -> HeapFlatBench.run(ctx, figures, dbs, executor, delivery.get()));
       }
       if (chosen.contains(5)) {
         figure(out, 5, "webhooks per second, end to end on loopback",
-            () -> ThroughputBench.run(ctx, figures, dbs, executor, files));
+            () -> ThroughputBench.run(ctx, figures, dbs, executor, delivery.get()));
       }
       databases = dbs.labels();
     } finally {
+      if (simulator[0] != null) {
+        simulator[0].close();
+      }
       executor.shutdownNow();
       executor.awaitTermination(10, TimeUnit.SECONDS);
       deleteTree(workDir);

@@ -7,7 +7,6 @@ import dev.replicateaudio.prediction.Prediction;
 import dev.replicateaudio.prediction.PredictionStatus;
 import java.io.PrintStream;
 import java.net.URI;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -17,8 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Figure 4: the most live heap one sound effect of 1, 10 and 50 MB (WAV, stereo, 44.1 kHz, tone
- * between silences) costs end to end — downloaded from loopback, trimmed with ffmpeg, hashed and
+ * Figure 4: the most live heap one sound effect of 1, 10 and 50 MB (WAV from the simulator: mono,
+ * 44.1 kHz, a tone between silences; 50 MB is 9.4 minutes) costs end to end — downloaded from the
+ * simulator on loopback, trimmed with ffmpeg, hashed and
  * stored in PostgreSQL, waiter notified — measured with {@link HeapSampler} (a full GC every 5 ms
  * during the run, heap in use read after each; growth = largest reading minus the settled heap
  * just before). PostgreSQL, not embedded H2: H2 inside the JVM keeps a large BLOB's pages on the
@@ -33,15 +33,11 @@ final class HeapFlatBench {
   }
 
   static void run(BenchContext ctx, Figures figures, BenchDatabases dbs, ExecutorService executor,
-      LoopbackFileServer files) throws InterruptedException {
+      SimulatorDelivery delivery) throws InterruptedException {
     PrintStream out = ctx.out();
-    Path dir = ctx.workDir().resolve("heap-clips");
-    TrimOverheadBench.mkdirs(dir);
     URI[] urls = new URI[SIZES_MB.length];
     for (int i = 0; i < SIZES_MB.length; i++) {
-      Path clip = BenchAudio.wavOfSize(dir.resolve("effect-" + SIZES_MB[i] + "mb.wav"), SIZES_MB[i] * 1_000_000L,
-          44_100, 2, 1.0, 1.0);
-      urls[i] = files.publish(clip);
+      urls[i] = delivery.wavs(SIZES_MB[i] * 1_000_000L, 1).get(0);
     }
     long[] worst = new long[SIZES_MB.length];
     BenchDatabases.Db db = dbs.pg();

@@ -36,13 +36,13 @@ import okhttp3.Response;
 /**
  * Figure 5: webhooks per second end to end on loopback. Each webhook is a signed POST to the
  * {@code JdkWebhookServer}; the endpoint verifies the signature, decodes the prediction, claims the
- * job, downloads 200 KB (a WAV sound effect) from the loopback delivery server, trims it with
+ * job, downloads 200 KB (a WAV sound effect) from the Replicate simulator's delivery URLs, trims it with
  * ffmpeg or not, stores it and the job's result in one transaction, and wakes the waiter registered
  * for it; the POST is answered when all that is done. {@code c} client threads post in a closed
  * loop. Jobs, waiters, bodies and signatures are made before the clock starts.
  *
  * <p>Next to it, bare ffmpeg: {@code c} threads each running the bare trim command on the same
- * file, as fast as they can. Cells alternate within a round (bare, then the pipeline cells, at each
+ * audio (one of those downloads, on disk), as fast as they can. Cells alternate within a round (bare, then the pipeline cells, at each
  * concurrency; the next round in reverse order) and each figure is total webhooks over total time
  * of its cell across rounds. A warmup of every cell kind comes first and is not counted.
  */
@@ -50,18 +50,20 @@ final class ThroughputBench {
   private static final MediaType JSON = MediaType.get("application/json");
   private static final Duration WAIT = Duration.ofMinutes(10);
   private static final int CLIP_BYTES = 200_000;
+  /** Distinct simulated predictions whose outputs the webhooks name, round robin. */
+  private static final int URLS = 16;
 
   private final BenchContext ctx;
   private final Path clip;
-  private final URI clipUrl;
+  private final List<URI> clipUrls;
   private final OkHttpClient client;
   private final Map<String, long[]> totals = new LinkedHashMap<>();
   private final String runId = Long.toString(System.currentTimeMillis(), 36);
 
-  private ThroughputBench(BenchContext ctx, Path clip, URI clipUrl) {
+  private ThroughputBench(BenchContext ctx, Path clip, List<URI> clipUrls) {
     this.ctx = ctx;
     this.clip = clip;
-    this.clipUrl = clipUrl;
+    this.clipUrls = clipUrls;
     this.client = new OkHttpClient.Builder()
         .connectionPool(new ConnectionPool(32, 1, TimeUnit.MINUTES))
         .callTimeout(Duration.ofMinutes(5))
@@ -70,11 +72,13 @@ final class ThroughputBench {
   }
 
   static void run(BenchContext ctx, Figures figures, BenchDatabases dbs, ExecutorService executor,
-      LoopbackFileServer files) throws InterruptedException {
+      SimulatorDelivery delivery) throws InterruptedException {
     Path dir = ctx.workDir().resolve("throughput");
     TrimOverheadBench.mkdirs(dir);
-    Path clip = BenchAudio.wavOfSize(dir.resolve("effect-200k.wav"), CLIP_BYTES, 44_100, 1, 0.5, 0.5);
-    ThroughputBench bench = new ThroughputBench(ctx, clip, files.publish(clip));
+    List<URI> urls = delivery.wavs(CLIP_BYTES, URLS);
+    Path clip = dir.resolve("effect-200k.wav");
+    delivery.download(urls.get(0), clip);
+    ThroughputBench bench = new ThroughputBench(ctx, clip, urls);
     try (BenchPipeline h2 = BenchPipeline.start(ctx, dbs.h2(), executor, true);
         BenchPipeline pg = BenchPipeline.start(ctx, dbs.pg(), executor, true)) {
       bench.measure(figures, List.of(h2, pg));
@@ -139,7 +143,7 @@ final class ThroughputBench {
       String predictionId = "bench-" + runId + "-" + id;
       p.jobs.recordSubmitted(contentKey, predictionId);
       byte[] body = PredictionJson.writePrediction(
-          Prediction.of(predictionId, PredictionStatus.SUCCEEDED, List.of(clipUrl), null));
+          Prediction.of(predictionId, PredictionStatus.SUCCEEDED, List.of(clipUrls.get((int) (id % URLS))), null));
       Headers headers = Headers.of(p.verifier.signedHeaders("msg_" + predictionId, Instant.now(), body));
       requests[i] = new Request.Builder()
           .url(WebhookUrls.forContent(p.server.url(), contentKey).toString())
