@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The library wired as a host wires it (see {@code HostWiring}), on one benchmark database:
@@ -30,7 +31,7 @@ import java.util.concurrent.ExecutorService;
 final class BenchPipeline implements AutoCloseable {
   static final String TRIM_TYPE = ContentKey.SOUND_EFFECT;
   static final String PLAIN_TYPE = "bench_plain";
-  private static final java.util.concurrent.atomic.AtomicLong CONTENT_IDS = new java.util.concurrent.atomic.AtomicLong();
+  private static final AtomicLong CONTENT_IDS = new AtomicLong();
 
   final BenchDatabases.Db db;
   final JdbiGenerationJobStore jobs;

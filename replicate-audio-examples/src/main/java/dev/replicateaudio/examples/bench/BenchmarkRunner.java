@@ -304,7 +304,8 @@ public final class BenchmarkRunner {
       ffmpegVersion = ffmpeg.version().replaceAll(" Copyright.*", "");
       out.printf(Locale.ROOT, "replicate-audio benchmark, mode %s: %d cores, %.1f GiB max heap, %s (%s),"
               + " load average %.2f%n", plan.name(), Runtime.getRuntime().availableProcessors(),
-          Runtime.getRuntime().maxMemory() / (1024.0 * 1024 * 1024), ffmpegVersion, settings.ffmpegPath(), loadAtStart);
+          Runtime.getRuntime().maxMemory() / (1024.0 * 1024 * 1024), ffmpegVersion,
+          MachineInfo.onPath(settings.ffmpegPath()), loadAtStart);
       BenchContext ctx = new BenchContext(plan, workDir, settings, ffmpeg, out);
       Set<Integer> chosen = options.figures();
       // 2 first: its thread count must see the notifier's shared timeout thread start
@@ -326,7 +327,8 @@ public final class BenchmarkRunner {
         figure(out, 6, "storeAudio vs a plain JDBC insert", () -> StoreVsJdbcBench.run(ctx, figures, dbs));
       }
       if (chosen.contains(4)) {
-        figure(out, 4, "heap vs file size, end to end", () -> HeapFlatBench.run(ctx, figures, dbs, executor, delivery.get()));
+        figure(out, 4, "heap vs file size, end to end",
+            () -> HeapFlatBench.run(ctx, figures, dbs, executor, delivery.get()));
       }
       if (chosen.contains(5)) {
         figure(out, 5, "webhooks per second, end to end on loopback",

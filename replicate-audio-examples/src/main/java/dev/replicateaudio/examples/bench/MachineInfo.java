@@ -28,11 +28,28 @@ final class MachineInfo {
         .filter(a -> a.startsWith("-X") || a.startsWith("-XX")).toList()));
     m.put("max_heap_mb", Runtime.getRuntime().maxMemory() / (1024 * 1024));
     m.put("ffmpeg", ffmpegVersion);
-    m.put("ffmpeg_path", ffmpegPath);
+    m.put("ffmpeg_path", onPath(ffmpegPath));
     m.put("databases", databases);
     m.put("load_average_start", round2(loadAtStart));
     m.put("load_average_end", round2(loadAverage()));
     return m;
+  }
+
+  /** {@code program} as an absolute path: itself when it has a directory, else where PATH finds it. */
+  static String onPath(String program) {
+    if (program.contains(java.io.File.separator)) {
+      return program;
+    }
+    String path = System.getenv("PATH");
+    if (path != null) {
+      for (String dir : path.split(java.io.File.pathSeparator)) {
+        Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);
+        if (Files.isExecutable(candidate)) {
+          return candidate.toAbsolutePath().toString();
+        }
+      }
+    }
+    return program;
   }
 
   /** The one-minute system load average, or -1 when the platform has none. */

@@ -24,8 +24,8 @@ import java.util.Locale;
  * @param storePairs alternated store pairs measured
  */
 record Plan(String name, int wakeBlockSize, int pollRounds, int pollersPerRound, int trimWarmup,
-    int trimPairs, int heapRounds, boolean throughputWarmup, int throughputRounds, int plainPerCell, int trimPerClient, int trimExtra,
-    int storeWarmup, int storePairs) {
+    int trimPairs, int heapRounds, boolean throughputWarmup, int throughputRounds, int plainPerCell,
+    int trimPerClient, int trimExtra, int storeWarmup, int storePairs) {
 
   /** Seconds: for the smoke test, every figure once at its scale with few repetitions. */
   static final Plan TINY = new Plan("tiny", 150, 1, 40, 0, 1, 1, false, 1, 60, 1, 0, 5, 20);

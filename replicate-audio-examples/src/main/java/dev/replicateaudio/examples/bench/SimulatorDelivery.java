@@ -70,7 +70,8 @@ final class SimulatorDelivery implements AutoCloseable {
   private URI awaitOutput(String id) {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
-      Prediction p = simulator.prediction(id).orElseThrow(() -> new IllegalStateException("the simulator forgot " + id));
+      Prediction p = simulator.prediction(id)
+          .orElseThrow(() -> new IllegalStateException("the simulator forgot " + id));
       if (p.status() == PredictionStatus.SUCCEEDED && p.firstOutput().isPresent()) {
         return p.firstOutput().get();
       }

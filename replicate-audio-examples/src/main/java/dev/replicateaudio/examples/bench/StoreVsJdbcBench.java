@@ -58,8 +58,8 @@ final class StoreVsJdbcBench {
         time(keep, library, () -> store.storeAudio(key(), file, metadata));
       }
     }
-    long rows = db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM ra_audio WHERE content_type = 'bench_store'"
-        + " AND size_bytes = " + BYTES).mapTo(Long.class).one());
+    long rows = db.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM ra_audio"
+        + " WHERE content_type = 'bench_store' AND size_bytes = " + BYTES).mapTo(Long.class).one());
     long expected = 2L * (plan.storeWarmup() + plan.storePairs());
     if (rows != expected) {
       throw new IllegalStateException("expected " + expected + " stored rows in " + db.name() + ", found " + rows);

@@ -36,15 +36,16 @@ import okhttp3.Response;
 /**
  * Figure 5: webhooks per second end to end on loopback. Each webhook is a signed POST to the
  * {@code JdkWebhookServer}; the endpoint verifies the signature, decodes the prediction, claims the
- * job, downloads 200 KB (a WAV sound effect) from the Replicate simulator's delivery URLs, trims it with
- * ffmpeg or not, stores it and the job's result in one transaction, and wakes the waiter registered
- * for it; the POST is answered when all that is done. {@code c} client threads post in a closed
- * loop. Jobs, waiters, bodies and signatures are made before the clock starts.
+ * job, downloads 200 KB (a WAV sound effect) from the Replicate simulator's delivery URLs, trims
+ * it with ffmpeg or not, stores it and the job's result in one transaction, and wakes the waiter
+ * registered for it; the POST is answered when all that is done. {@code c} client threads post in
+ * a closed loop. Jobs, waiters, bodies and signatures are made before the clock starts.
  *
  * <p>Next to it, bare ffmpeg: {@code c} threads each running the bare trim command on the same
- * audio (one of those downloads, on disk), as fast as they can. Cells alternate within a round (bare, then the pipeline cells, at each
- * concurrency; the next round in reverse order) and each figure is total webhooks over total time
- * of its cell across rounds. A warmup of every cell kind comes first and is not counted.
+ * audio (one of those downloads, on disk), as fast as they can. Cells alternate within a round
+ * (bare, then the pipeline cells, at each concurrency; the next round in reverse order) and each
+ * figure is total webhooks over total time of its cell across rounds. A warmup of every cell kind
+ * comes first and is not counted (not in the tiny mode).
  */
 final class ThroughputBench {
   private static final MediaType JSON = MediaType.get("application/json");

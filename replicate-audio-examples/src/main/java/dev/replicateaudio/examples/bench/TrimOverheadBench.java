@@ -177,7 +177,8 @@ final class TrimOverheadBench {
         add(i > 0, start, t);
       }
       ctx.out().printf(Locale.ROOT, "  with the bundled %s instead: library %.0f ms, bare %.0f ms per pair,"
-              + " ratio %.2f; starting its ffmpeg takes %.0f ms%n", bundled.get().version().replaceAll(" Copyright.*", ""),
+              + " ratio %.2f; starting its ffmpeg takes %.0f ms%n",
+          bundled.get().version().replaceAll(" Copyright.*", ""),
           both[0].medianMillis(), both[1].medianMillis(), both[0].percentileNanos(50) / both[1].percentileNanos(50),
           start.medianMillis());
     }
