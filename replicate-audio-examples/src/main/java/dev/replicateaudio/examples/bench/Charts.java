@@ -18,11 +18,14 @@ import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
+import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
 import org.jfree.chart.title.TextTitle;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -56,6 +59,8 @@ final class Charts {
     LogAxis axis = new LogAxis("milliseconds (log scale)");
     axis.setNumberFormatOverride(new DecimalFormat("0.####"));
     axis.setSmallestValue(1e-3);
+    powersOfTen(axis, series.values().stream().flatMap(p -> p.values().stream()).mapToDouble(Double::doubleValue)
+        .toArray());
     axis.setTickUnit(new NumberTickUnit(1)); // 0.001, 0.01 ... 1000 ms
     axis.setMinorTickCount(9);
     axis.setMinorTickMarksVisible(true);
@@ -71,6 +76,8 @@ final class Charts {
       renderer.setSeriesPaint(i, COLORS[i]);
     }
     plot.setRenderer(renderer);
+    goal(plot, 0.1, "goal p50: 0.1 ms");
+    goal(plot, 1, "goal p99: 1 ms");
     return save(chart, dir.resolve(WAKE_FILE));
   }
 
@@ -101,6 +108,8 @@ final class Charts {
     plot.setDomainAxis(x);
     LogAxis y = new LogAxis("per second (log scale)");
     y.setNumberFormatOverride(new DecimalFormat("0.#"));
+    powersOfTen(y, java.util.stream.DoubleStream.concat(java.util.stream.DoubleStream.of(1000 * 1.5),
+        lines.values().stream().flatMap(p -> p.values().stream()).mapToDouble(Double::doubleValue)).toArray());
     y.setTickUnit(new NumberTickUnit(1)); // 0.1, 1, 10, 100 ...
     y.setMinorTickCount(9);
     y.setMinorTickMarksVisible(true);
@@ -111,7 +120,40 @@ final class Charts {
       renderer.setSeriesStroke(i, new BasicStroke(2.5f));
     }
     plot.setRenderer(renderer);
+    goal(plot, 1000, "goal: 1,000/s (H2, no trim)");
     return save(chart, dir.resolve(THROUGHPUT_FILE));
+  }
+
+  /** A log axis from the power of ten below the smallest value to the one above the largest. */
+  private static void powersOfTen(LogAxis axis, double[] values) {
+    double min = Double.MAX_VALUE;
+    double max = Double.MIN_VALUE;
+    for (double v : values) {
+      if (v > 0) {
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+      }
+    }
+    if (min <= max) {
+      axis.setRange(Math.pow(10, Math.floor(Math.log10(min))), Math.pow(10, Math.ceil(Math.log10(max * 1.01))));
+    }
+  }
+
+  /** A dashed horizontal line at a goal. */
+  private static void goal(org.jfree.chart.plot.Plot plot, double value, String label) {
+    ValueMarker marker = new ValueMarker(value, Color.GRAY, new BasicStroke(1.2f, BasicStroke.CAP_BUTT,
+        BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+    marker.setLabel(label);
+    marker.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+    marker.setLabelBackgroundColor(new Color(255, 255, 255, 0));
+    marker.setLabelPaint(Color.DARK_GRAY);
+    marker.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+    marker.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
+    if (plot instanceof CategoryPlot) {
+      ((CategoryPlot) plot).addRangeMarker(marker);
+    } else {
+      ((XYPlot) plot).addRangeMarker(marker);
+    }
   }
 
   /** The throughput lines of {@code figures}, in the chart's order. */
