@@ -108,7 +108,7 @@ final class Charts {
     plot.setDomainAxis(x);
     LogAxis y = new LogAxis("per second (log scale)");
     y.setNumberFormatOverride(new DecimalFormat("0.#"));
-    powersOfTen(y, java.util.stream.DoubleStream.concat(java.util.stream.DoubleStream.of(1000 * 1.5),
+    powersOfTen(y, java.util.stream.DoubleStream.concat(java.util.stream.DoubleStream.of(1000),
         lines.values().stream().flatMap(p -> p.values().stream()).mapToDouble(Double::doubleValue)).toArray());
     y.setTickUnit(new NumberTickUnit(1)); // 0.1, 1, 10, 100 ...
     y.setMinorTickCount(9);
@@ -124,7 +124,10 @@ final class Charts {
     return save(chart, dir.resolve(THROUGHPUT_FILE));
   }
 
-  /** A log axis from the power of ten below the smallest value to the one above the largest. */
+  /**
+   * A log axis from the power of ten below the smallest value to the one above twice the largest
+   * (room for the bars' labels).
+   */
   private static void powersOfTen(LogAxis axis, double[] values) {
     double min = Double.MAX_VALUE;
     double max = Double.MIN_VALUE;
@@ -135,7 +138,7 @@ final class Charts {
       }
     }
     if (min <= max) {
-      axis.setRange(Math.pow(10, Math.floor(Math.log10(min))), Math.pow(10, Math.ceil(Math.log10(max * 1.01))));
+      axis.setRange(Math.pow(10, Math.floor(Math.log10(min))), Math.pow(10, Math.ceil(Math.log10(max * 2))));
     }
   }
 
