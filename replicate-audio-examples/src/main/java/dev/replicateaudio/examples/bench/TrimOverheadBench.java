@@ -148,7 +148,7 @@ final class TrimOverheadBench {
             + " + trim pass %.0f ms + ffprobe %.0f ms + %.0f ms in Java; the bare command %.0f ms; the same trim"
             + " pass through FfmpegRunner %.0f ms. Starting a process alone: ffmpeg %.0f ms, ffprobe %.0f ms%n",
         clip.getFileName(), n, library.medianMillis(), probe.medianMillis(), runnerPass.medianMillis(),
-        probe.medianMillis(), library.medianMillis() - 2 * probe.medianMillis() - runnerPass.medianMillis(),
+        probe.medianMillis(), Math.max(0, library.medianMillis() - 2 * probe.medianMillis() - runnerPass.medianMillis()),
         barePass.medianMillis(), runnerPass.medianMillis(), startFfmpeg.medianMillis(), startFfprobe.medianMillis());
   }
 
