@@ -24,7 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>The JDK's server writes a response's headers and its body as two TCP segments and, unless
  * {@code sun.net.httpserver.nodelay} is {@code true}, leaves Nagle's algorithm on: the body then
  * waits for the client's delayed ACK, 40 ms or more on Linux, on every answer (measured on
- * loopback: about 70 ms per request instead of 3). {@link #start} sets that property when it is
+ * loopback: about 45 ms per request instead of 2). {@link #start} sets that property when it is
  * unset; the JDK reads it once, when the JVM's first HTTP server starts, so start this server
  * first or pass {@code -Dsun.net.httpserver.nodelay=true}.
  */
