@@ -39,8 +39,10 @@ import java.time.Duration;
  *
  * <h2>Rules</h2>
  * Methods run synchronously on the thread that caused the event (the notifying thread, the waiting
- * thread when a remembered outcome answers it, or the timeout scheduler's thread), after the
- * affected futures were completed and outside every lock of the notifier. They must be fast and must
+ * thread when a remembered outcome answers it, or the timeout scheduler's thread), outside every
+ * lock of the notifier. {@link #onCompletion} runs before the waiters of that notification are
+ * woken, so whatever it records is visible to them; the per-wait methods run after their future was
+ * completed. They must be fast and must
  * not block: every notification waits for them. An exception thrown by a listener is caught and
  * logged at WARNING through {@code System.Logger}; it never affects the notification, the waiters or
  * the other listeners.
@@ -50,7 +52,8 @@ import java.time.Duration;
 public interface CompletionListener {
   /**
    * A completion was notified, locally or relayed from another instance; called once per
-   * notification, after its waiters were woken.
+   * notification, before its waiters are woken ({@code waitersWoken} counts the waits it is about to
+   * answer).
    */
   default void onCompletion(CompletionEvent event) {
   }
@@ -80,7 +83,7 @@ public interface CompletionListener {
    * @param key the content item
    * @param outcome how it ended; never {@link dev.replicateaudio.CompletionStatus#PENDING}
    * @param origin where the notification came from
-   * @param waitersWoken how many waits it answered (a batch counts once per key)
+   * @param waitersWoken how many waits it answers (a batch counts once per key)
    */
   record CompletionEvent(ContentKey key, CompletionOutcome outcome, Origin origin, int waitersWoken) {
     /** Where a notification came from. */

@@ -174,27 +174,20 @@ public final class WebhookCompletionNotifier implements AutoCloseable {
       recent.remember(key, outcome, clock.millis());
     }
     Object taken = takeAccepting(key, outcome);
-    int woken = 0;
-    Pending[] answered = null;
-    if (taken instanceof Pending) {
-      Pending p = (Pending) taken;
-      if (p.resolve(outcome)) {
-        woken = 1;
-        answered = new Pending[] {p};
-      }
-    } else if (taken != null) {
+    Pending[] taking;
+    if (taken == null) {
+      taking = new Pending[0];
+    } else if (taken instanceof Pending) {
+      taking = new Pending[] {(Pending) taken};
+    } else {
       @SuppressWarnings("unchecked")
       List<Pending> list = (List<Pending>) taken;
-      answered = new Pending[list.size()];
-      for (Pending p : list) {
-        if (p.resolve(outcome)) {
-          answered[woken++] = p;
-        }
-      }
+      taking = list.toArray(new Pending[0]);
     }
+    // listeners first: whatever a listener records is visible to the waiters it precedes
     CompletionListener[] ls = listeners;
     if (ls.length > 0) {
-      CompletionEvent event = new CompletionEvent(key, outcome, origin, woken);
+      CompletionEvent event = new CompletionEvent(key, outcome, origin, taking.length);
       for (CompletionListener l : ls) {
         try {
           l.onCompletion(event);
@@ -202,6 +195,15 @@ public final class WebhookCompletionNotifier implements AutoCloseable {
           listenerFailed(l, "onCompletion", key, e);
         }
       }
+    }
+    int woken = 0;
+    Pending[] answered = new Pending[taking.length];
+    for (Pending p : taking) {
+      if (p.resolve(outcome)) {
+        answered[woken++] = p;
+      }
+    }
+    if (ls.length > 0) {
       for (int i = 0; i < woken; i++) {
         fireWaitCompleted(ls, key, answered[i].predictionId(), outcome);
       }

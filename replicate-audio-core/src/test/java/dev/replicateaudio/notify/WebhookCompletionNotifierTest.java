@@ -54,6 +54,23 @@ class WebhookCompletionNotifierTest {
   }
 
   @Test
+  void listenersHearOfACompletionBeforeItsWaitersResume() {
+    List<ContentKey> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    notifier.addListener(new CompletionListener() {
+      @Override
+      public void onCompletion(CompletionEvent event) {
+        heard.add(event.key());
+      }
+    });
+    CompletableFuture<Boolean> listenerHadHeard = notifier.waitForCompletion(KEY, LONG)
+        .thenApply(outcome -> heard.contains(KEY));
+
+    notifier.notifyCompletion(KEY, CompletionOutcome.succeeded("p1"));
+
+    assertThat(listenerHadHeard).isCompletedWithValue(true);
+  }
+
+  @Test
   void waiterIsWokenByTheNotification() {
     CompletableFuture<CompletionOutcome> f = notifier.waitForCompletion(KEY, LONG);
     assertThat(f).isNotDone();

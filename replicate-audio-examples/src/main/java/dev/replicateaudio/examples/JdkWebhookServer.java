@@ -20,21 +20,20 @@ import java.util.concurrent.atomic.AtomicLong;
  * and its answer is sent back. Reading the body happens on the server's executor; processing runs
  * on the pipeline's executor and the answer is sent when it completes, so slow work never holds a
  * server thread.
- *
- * <p>The JDK's server writes a response's headers and its body as two TCP segments and, unless
- * {@code sun.net.httpserver.nodelay} is {@code true}, leaves Nagle's algorithm on: the body then
- * waits for the client's delayed ACK, 40 ms or more on Linux, on every answer (measured on
- * loopback: about 45 ms per request instead of 2). {@link #start} sets that property when it is
- * unset; the JDK reads it once, when the JVM's first HTTP server starts, so start this server
- * first or pass {@code -Dsun.net.httpserver.nodelay=true}.
  */
 public final class JdkWebhookServer implements AutoCloseable {
-  /** The JDK server's switch for TCP_NODELAY on accepted connections. */
-  static final String NODELAY = "sun.net.httpserver.nodelay";
+  static {
+    // TCP_NODELAY for the JDK's HTTP server, read once per JVM when the first server starts: without it
+    // every small answer waits ~40 ms for a delayed ACK. A value the host set wins.
+    if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+      System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+  }
 
   private final HttpServer server;
   private final String path;
   private final AtomicLong received = new AtomicLong();
+  private volatile WebhookEndpoint endpoint;
 
   private JdkWebhookServer(HttpServer server, String path) {
     this.server = server;
@@ -42,20 +41,28 @@ public final class JdkWebhookServer implements AutoCloseable {
   }
 
   /**
-   * Starts a server on {@code address} (port 0 picks a free one) answering {@code POST path}.
+   * Starts a server on {@code address} (port 0 picks a free one) answering {@code POST path} with
+   * {@code endpoint}.
    *
    * @param executor runs the server's request reading; the host owns it
    */
   public static JdkWebhookServer start(InetSocketAddress address, String path, WebhookEndpoint endpoint,
       Executor executor) {
     Objects.requireNonNull(endpoint, "endpoint == null");
-    if (System.getProperty(NODELAY) == null) {
-      System.setProperty(NODELAY, "true");
-    }
+    JdkWebhookServer server = listen(address, path, executor);
+    server.serve(endpoint);
+    return server;
+  }
+
+  /**
+   * Starts listening before the endpoint exists (its URL is often needed to build the endpoint's
+   * pipeline); webhooks are answered 503, so Replicate delivers them again, until {@link #serve}.
+   */
+  public static JdkWebhookServer listen(InetSocketAddress address, String path, Executor executor) {
     try {
       HttpServer server = HttpServer.create(address, 256);
       JdkWebhookServer s = new JdkWebhookServer(server, path);
-      server.createContext(path, exchange -> s.handle(exchange, endpoint));
+      server.createContext(path, s::handle);
       server.setExecutor(executor);
       server.start();
       return s;
@@ -64,10 +71,21 @@ public final class JdkWebhookServer implements AutoCloseable {
     }
   }
 
-  private void handle(HttpExchange exchange, WebhookEndpoint endpoint) {
+  /** Hands webhooks to {@code endpoint} from now on. */
+  public JdkWebhookServer serve(WebhookEndpoint endpoint) {
+    this.endpoint = Objects.requireNonNull(endpoint, "endpoint == null");
+    return this;
+  }
+
+  private void handle(HttpExchange exchange) {
     received.incrementAndGet();
+    WebhookEndpoint endpoint = this.endpoint;
     if (!"POST".equals(exchange.getRequestMethod())) {
       send(exchange, new WebhookResponse(405, "POST only\n"));
+      return;
+    }
+    if (endpoint == null) {
+      send(exchange, new WebhookResponse(503, "starting up\n"));
       return;
     }
     byte[] body;

@@ -4,8 +4,9 @@
  * ({@link dev.replicateaudio.jdbi.SchemaInstaller}), the core's storage ports
  * ({@link dev.replicateaudio.jdbi.JdbiTransactionRunner},
  * {@link dev.replicateaudio.jdbi.JdbiGenerationJobStore}, {@link dev.replicateaudio.jdbi.JdbiAudioStore}),
- * managed operations ({@link dev.replicateaudio.jdbi.DatabaseSessionManager}) and monitoring
- * ({@link dev.replicateaudio.jdbi.DatabaseConnectionMonitor}).
+ * managed operations ({@link dev.replicateaudio.jdbi.DatabaseSessionManager}), monitoring
+ * ({@link dev.replicateaudio.jdbi.DatabaseConnectionMonitor}), and, for several instances on one
+ * PostgreSQL database, the completion bridge ({@link dev.replicateaudio.jdbi.PostgresCompletionBridge}).
  *
  * <pre>{@code
  * DatabaseSettings settings = DatabaseSettings.fromEnvironment();
@@ -16,6 +17,7 @@
  *   GenerationJobStore jobs = JdbiGenerationJobStore.create(jdbi);
  *   AudioStore audio = JdbiAudioStore.create(jdbi);
  *   DatabaseConnectionMonitor monitor = DatabaseConnectionMonitor.create(dataSource);
+ *   PostgresCompletionBridge bridge = PostgresCompletionBridge.start(settings, notifier); // PostgreSQL only
  *   ...
  * }
  * }</pre>

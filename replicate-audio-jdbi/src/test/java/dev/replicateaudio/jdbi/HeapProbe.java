@@ -2,6 +2,8 @@ package dev.replicateaudio.jdbi;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 
 /**
  * Measures how much live heap a piece of work holds at its worst: a sampler thread forces a full
@@ -63,8 +65,18 @@ final class HeapProbe implements AutoCloseable {
     stop();
   }
 
+  /**
+   * The heap in use right after a full collection, read from the pools' post-collection usage, so
+   * that whatever other threads allocate after the collection is not counted.
+   */
   private static long usedAfterGc() {
     MEMORY.gc();
-    return MEMORY.getHeapMemoryUsage().getUsed();
+    long used = 0;
+    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+      if (pool.getType() == MemoryType.HEAP && pool.getCollectionUsage() != null) {
+        used += pool.getCollectionUsage().getUsed();
+      }
+    }
+    return used;
   }
 }

@@ -187,9 +187,7 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
     if (closed.getAndSet(true) || !ownsClient) {
       return;
     }
-    client.dispatcher().cancelAll();
-    client.dispatcher().executorService().shutdown();
-    client.connectionPool().evictAll();
+    OkHttpClients.release(client);
   }
 
   @Override

@@ -260,9 +260,7 @@ public final class ReplicateClient implements PredictionClient, AutoCloseable {
     if (closed.getAndSet(true) || !ownsClient) {
       return;
     }
-    client.dispatcher().cancelAll();
-    client.dispatcher().executorService().shutdown();
-    client.connectionPool().evictAll();
+    OkHttpClients.release(client);
   }
 
   /** Without the token. */

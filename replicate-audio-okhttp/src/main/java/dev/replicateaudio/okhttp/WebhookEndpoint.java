@@ -57,14 +57,19 @@ import org.slf4j.LoggerFactory;
  * so that Replicate sends the webhook again; a non-retryable {@link WebhookProcessingException} (the
  * webhook does not match its job) gets 400; any other failure gets 500. See {@link WebhookResponse}.
  *
- * <p>Replicate wants an answer "within a few seconds". Processing (download, ffmpeg, database) can
- * take longer; with {@link Builder#acknowledgeAfter} the endpoint answers 202 once that time has
- * passed and lets processing finish on its own (a failure after that is left to webhook recovery).
+ * <p>Replicate wants an answer "within a few seconds" and delivers the webhook again when it gets
+ * none. Processing (download, ffmpeg, database) can take longer under load, so by default the
+ * endpoint answers 202 once {@value #DEFAULT_ACKNOWLEDGE_AFTER_SECONDS} s have passed and lets
+ * processing finish on its own; a transient failure after that releases the job for webhook
+ * recovery instead of asking Replicate to retry. {@link Builder#acknowledgeAfter} changes the time,
+ * {@link Builder#waitForProcessing()} always waits for the outcome.
  *
  * <p>Logs: rejected requests at INFO, 5xx answers at WARN, never the secret or the body. This class
  * is thread-safe; its {@link Builder} is not.
  */
 public final class WebhookEndpoint {
+  /** Default for {@link Builder#acknowledgeAfter}, in seconds. */
+  public static final long DEFAULT_ACKNOWLEDGE_AFTER_SECONDS = 5;
   /** The default body limit: 10 MiB. */
   public static final long DEFAULT_MAX_BODY_BYTES = 10L << 20;
   /** The largest body limit accepted: 512 MiB. */
@@ -102,12 +107,12 @@ public final class WebhookEndpoint {
     this.acknowledgeAfter = b.acknowledgeAfter;
   }
 
-  /** An endpoint running the core pipeline, with a 10 MiB body limit, that waits for processing to finish. */
+  /** An endpoint running the core pipeline, with the defaults of {@link Builder}. */
   public static WebhookEndpoint create(WebhookVerifier verifier, WebhookResultProcessor processor) {
     return builder(verifier, processor).build();
   }
 
-  /** An endpoint with a 10 MiB body limit that waits for processing to finish. */
+  /** An endpoint with the defaults: a 10 MiB body limit, 202 when processing takes longer than 5 s. */
   public static WebhookEndpoint create(WebhookVerifier verifier, ResultProcessor processor) {
     return builder(verifier, processor).build();
   }
@@ -287,13 +292,13 @@ public final class WebhookEndpoint {
   /**
    * Builds a {@link WebhookEndpoint}. Not thread-safe.
    *
-   * <p>Defaults: body limit 10 MiB; waits for processing to finish.
+   * <p>Defaults: body limit 10 MiB; answers 202 when processing takes longer than 5 s.
    */
   public static final class Builder {
     private final WebhookVerifier verifier;
     private final ResultProcessor processor;
     private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
-    private Duration acknowledgeAfter;
+    private Duration acknowledgeAfter = Duration.ofSeconds(DEFAULT_ACKNOWLEDGE_AFTER_SECONDS);
 
     private Builder(WebhookVerifier verifier, ResultProcessor processor) {
       this.verifier = Objects.requireNonNull(verifier, "verifier == null");
@@ -312,7 +317,7 @@ public final class WebhookEndpoint {
 
     /**
      * Answer 202 when processing has not finished after {@code timeout} (from 1 ms to 1 h), and let it
-     * go on. Default: wait for processing, however long it takes.
+     * go on. Default: {@value #DEFAULT_ACKNOWLEDGE_AFTER_SECONDS} s.
      */
     public Builder acknowledgeAfter(Duration timeout) {
       Objects.requireNonNull(timeout, "timeout == null");
@@ -320,6 +325,15 @@ public final class WebhookEndpoint {
         throw new IllegalArgumentException("acknowledgeAfter=" + timeout + " is out of range: accepted 1 ms to 1 h");
       }
       this.acknowledgeAfter = timeout;
+      return this;
+    }
+
+    /**
+     * Always wait for processing to finish before answering, however long it takes, so that every
+     * transient failure is answered 503 and redelivered by Replicate (which may time out first).
+     */
+    public Builder waitForProcessing() {
+      this.acknowledgeAfter = null;
       return this;
     }
 

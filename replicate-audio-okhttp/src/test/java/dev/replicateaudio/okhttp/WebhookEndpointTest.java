@@ -239,6 +239,21 @@ class WebhookEndpointTest {
   }
 
   @Test
+  void acknowledgesAfterFiveSecondsByDefaultOrWaitsWhenAsked() {
+    assertThat(WebhookEndpoint.create(verifier, processor).acknowledgeAfter()).contains(Duration.ofSeconds(5));
+    WebhookEndpoint waiting = WebhookEndpoint.builder(verifier, processor).waitForProcessing().build();
+    assertThat(waiting.acknowledgeAfter()).isEmpty();
+
+    byte[] body = fixture("audio/audiogen-succeeded-uri.json");
+    CompletableFuture<CompletionOutcome> processing = new CompletableFuture<>();
+    processor.answer = (k, p) -> processing;
+    CompletableFuture<WebhookResponse> answer = waiting.handleAsync(signed(body), QUERY, body);
+    assertThat(answer).isNotDone();
+    processing.complete(CompletionOutcome.succeeded("q1w2e3r4t5y6u7i8o9p0asdfgh"));
+    assertThat(answer).succeedsWithin(WAIT).extracting(WebhookResponse::statusCode).isEqualTo(200);
+  }
+
+  @Test
   void builderRejectsBadLimits() {
     assertThatThrownBy(() -> WebhookEndpoint.builder(verifier, processor).maxBodyBytes(0))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("maxBodyBytes=0 is out of range: accepted 1 to 536870912");

@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -226,7 +227,7 @@ final class AudioClips implements AutoCloseable {
   }
 
   static String describe(Spec s) {
-    return s.format().formatName() + " clip (" + s.variant().name().toLowerCase(java.util.Locale.ROOT) + ", note "
+    return s.format().formatName() + " clip (" + s.variant().name().toLowerCase(Locale.ROOT) + ", note "
         + s.note() + ", " + s.leadSamples() + "+" + s.toneSamples() + "+" + s.tailSamples() + " samples)";
   }
 
@@ -256,7 +257,9 @@ final class AudioClips implements AutoCloseable {
         }
         case GARBAGE: {
           Clip whole = get(spec.with(spec.format(), Variant.NORMAL));
-          SplittableRandom random = new SplittableRandom(spec.hashCode());
+          // seeded from the values alone (a record's hashCode mixes in enum identity hashes), so runs repeat
+          SplittableRandom random = new SplittableRandom(Objects.hash(spec.format().formatName(),
+              spec.note(), spec.leadSamples(), spec.toneSamples(), spec.tailSamples()));
           try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
             byte[] buf = new byte[8192];
             long left = whole.size;
@@ -284,7 +287,7 @@ final class AudioClips implements AutoCloseable {
   }
 
   private String fileName(Spec s) {
-    return s.format().formatName() + "-" + s.variant().name().toLowerCase(java.util.Locale.ROOT) + "-n" + s.note()
+    return s.format().formatName() + "-" + s.variant().name().toLowerCase(Locale.ROOT) + "-n" + s.note()
         + "-" + s.leadSamples() + "-" + s.toneSamples() + "-" + s.tailSamples() + s.format().extension();
   }
 

@@ -21,6 +21,7 @@ record Config(
     List<Duration> webhookRetryDelays,
     Duration webhookTimeout,
     int duplicateDeliveries,
+    int maxConcurrentWebhooks,
     long slowDownloadRate,
     long oversizedBytes,
     Map<Fault, Double> faultRates,

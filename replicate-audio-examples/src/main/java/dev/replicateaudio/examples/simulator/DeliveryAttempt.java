@@ -40,6 +40,7 @@ public record DeliveryAttempt(
     Duration latency,
     String error) {
 
+  /** Checks that every component but {@code error} is non-null. */
   public DeliveryAttempt {
     Objects.requireNonNull(predictionId, "predictionId == null");
     Objects.requireNonNull(webhookId, "webhookId == null");

@@ -35,8 +35,8 @@ public enum Fault {
   /** No webhook of the prediction is ever sent; {@code GET /v1/predictions/{id}} still shows the result. */
   LOST_WEBHOOK("lost_webhook"),
   /**
-   * The terminal webhook is delivered several times at once (identical body, {@code webhook-id}
-   * and signature scheme); how many: {@link ReplicateSimulator.Builder#duplicateDeliveries(int)}.
+   * The terminal webhook is delivered several times at once (identical body and {@code webhook-id});
+   * how many: {@link ReplicateSimulator.Builder#duplicateDeliveries(int)}.
    */
   DUPLICATE_WEBHOOKS("duplicate_webhooks"),
   /**

@@ -163,7 +163,9 @@ final class PredictionEngine implements AutoCloseable {
         return;
       }
       byte[] body = bytes(p.toJson(Instant.now(), config.outputRetention()));
-      p.processingBody = body;
+      if (p.faults.contains(Fault.OUT_OF_ORDER)) {
+        p.processingBody = body; // kept only for the stale delivery
+      }
       if (p.events.contains(WebhookEvent.START)) {
         enqueue(p, WebhookEvent.START, PredictionStatus.PROCESSING, body);
       }
@@ -392,6 +394,24 @@ final class PredictionEngine implements AutoCloseable {
   long downloads(String id) {
     AtomicLong n = downloads.get(id);
     return n == null ? 0 : n.get();
+  }
+
+  /** Forgets settled predictions and their records; returns how many. */
+  int forgetSettled() {
+    Set<String> forgotten = new java.util.HashSet<>();
+    for (java.util.Iterator<SimulatedPrediction> it = predictions.values().iterator(); it.hasNext(); ) {
+      SimulatedPrediction p = it.next();
+      if (p.settled.isDone()) {
+        it.remove();
+        forgotten.add(p.id);
+      }
+    }
+    for (String id : forgotten) {
+      deliveriesById.remove(id);
+      downloads.remove(id);
+    }
+    deliveries.removeIf(a -> forgotten.contains(a.predictionId()));
+    return forgotten.size();
   }
 
   boolean awaitSettled(Duration timeout) throws InterruptedException {

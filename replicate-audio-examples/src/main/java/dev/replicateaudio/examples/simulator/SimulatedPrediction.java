@@ -226,7 +226,9 @@ final class SimulatedPrediction {
   synchronized Prediction toPrediction(Instant now, Duration retention) {
     boolean removed = status.isTerminal() && expired(now, retention);
     List<URI> outputs = output == null || removed ? List.of() : List.of(URI.create(output));
-    Duration predictTime = startedAt != null && completedAt != null ? Duration.between(startedAt, completedAt) : null;
+    Duration predictTime = startedAt != null && completedAt != null
+        ? Duration.ofNanos(seconds(Duration.between(startedAt, completedAt)).movePointRight(9).longValueExact())
+        : null; // the microseconds the JSON carries
     return new Prediction(id, status, outputs, error, model, truncate(createdAt), truncate(startedAt),
         truncate(completedAt), removed, predictTime);
   }

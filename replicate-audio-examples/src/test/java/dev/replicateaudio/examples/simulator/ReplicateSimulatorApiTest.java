@@ -318,6 +318,8 @@ class ReplicateSimulatorApiTest {
         .hasMessageNotContaining("short");
     assertThatThrownBy(() -> b.duplicateDeliveries(1)).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("duplicateDeliveries must be from 2 to 64, was 1");
+    assertThatThrownBy(() -> b.maxConcurrentWebhooks(0)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("maxConcurrentWebhooks must be from 1 to 1024, was 0");
     assertThatThrownBy(() -> b.rateLimit(0, Duration.ofSeconds(1))).isInstanceOf(IllegalArgumentException.class)
         .hasMessage("rateLimit requests must be at least 1, was 0");
     assertThatThrownBy(() -> b.webhookRetryDelays(Duration.ofSeconds(1), null)).isInstanceOf(NullPointerException.class);

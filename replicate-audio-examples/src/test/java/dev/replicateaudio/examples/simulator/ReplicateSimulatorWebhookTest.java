@@ -299,6 +299,52 @@ class ReplicateSimulatorWebhookTest {
   }
 
   @Test
+  void noMoreThanMaxConcurrentWebhooksAreInFlightAtOnce() throws Exception {
+    // every prediction gets ready about 0.5 s after its creation, so the ten deliveries pile up
+    ReplicateSimulator sim = simulator(ReplicateSimulator.builder().processingTime(Duration.ZERO)
+        .startDelay(Duration.ofMillis(500)).maxConcurrentWebhooks(2));
+    AtomicInteger inFlight = new AtomicInteger();
+    AtomicInteger maxSeen = new AtomicInteger();
+    WebhookReceiver receiver = receiver(WebhookReceiver.answering(r -> {
+      maxSeen.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      inFlight.decrementAndGet();
+      return 200;
+    }));
+    Api api = new Api(sim);
+    for (int i = 0; i < 10; i++) {
+      api.create(body(receiver.url("/h"), List.of("completed"), null));
+    }
+    assertThat(sim.awaitWebhooks(WAIT)).isTrue();
+    assertThat(receiver.received()).hasSize(10);
+    assertThat(maxSeen.get()).isEqualTo(2);
+    assertThat(sim.deliveries()).allSatisfy(a -> assertThat(a.delivered()).isTrue());
+  }
+
+  @Test
+  void forgetSettledDropsFinishedPredictionsAndTheirRecords() throws Exception {
+    ReplicateSimulator sim = simulator();
+    WebhookReceiver receiver = receiver(WebhookReceiver.ok());
+    Api api = new Api(sim);
+    String id = api.create(body(receiver.url("/h"), List.of("completed"), null)).path("id").asText();
+    assertThat(sim.awaitWebhooks(WAIT)).isTrue();
+    assertThat(sim.deliveries(id)).hasSize(1);
+
+    assertThat(sim.forgetSettled()).isEqualTo(1);
+
+    assertThat(sim.predictionCount()).isZero();
+    assertThat(sim.deliveries()).isEmpty();
+    assertThat(sim.deliveries(id)).isEmpty();
+    assertThat(sim.prediction(id)).isEmpty();
+    assertThat(api.get("/predictions/" + id).status()).isEqualTo(404);
+    assertThat(sim.forgetSettled()).isZero();
+  }
+
+  @Test
   void noWebhookIsSentWithoutAWebhookUrlAndAwaitStillReturns() throws Exception {
     ReplicateSimulator sim = simulator();
     String id = new Api(sim).create(Map.of("input", Map.of())).path("id").asText();
