@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * The library wired as a host wires it (see {@code HostWiring}), on one benchmark database:
  * Jdbi stores, the OkHttp downloader (allowed to fetch from loopback over plain http), the default
  * post-processors, a notifier, the result processor, and optionally the webhook endpoint on the
- * JDK's HTTP server.
+ * JDK's HTTP server. The endpoint waits for processing before it answers ({@code waitForProcessing},
+ * not the default 202 after 5 s), so a webhook's POST ends when it is processed and a benchmark's
+ * client threads are exactly the webhooks in flight.
  *
  * <p>Two content types: {@code sound_effect} trims silence with {@code SoundEffectProcessor} (the
  * library's default); {@value #PLAIN_TYPE} has a host processor that stores the download as it
@@ -71,7 +73,7 @@ final class BenchPipeline implements AutoCloseable {
     this.verifier = WebhookVerifier.create("whsec_" + Base64.getEncoder().encodeToString(secret));
     this.server = withServer
         ? JdkWebhookServer.start(new InetSocketAddress("127.0.0.1", 0), "/hooks/replicate",
-            WebhookEndpoint.create(verifier, processor), executor)
+            WebhookEndpoint.builder(verifier, processor).waitForProcessing().build(), executor)
         : null;
   }
 

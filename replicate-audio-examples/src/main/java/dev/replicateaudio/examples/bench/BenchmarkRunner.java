@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.replicateaudio.ReplicateAudioSettings;
 import dev.replicateaudio.examples.ExampleFfmpeg;
+import dev.replicateaudio.ffmpeg.BundledFfmpeg;
 import dev.replicateaudio.ffmpeg.FfmpegRunner;
 import java.io.File;
 import java.io.IOException;
@@ -46,7 +47,9 @@ import java.util.stream.Stream;
  * <p>Options: {@code --mode quick|full} (default quick: under 3 minutes on 2 cores; full: stable
  * numbers in about 10 minutes; {@code tiny}: seconds, for the smoke test), {@code --json FILE},
  * {@code --charts DIR} or {@code --no-charts}, {@code --figures 1,2,...} (a subset, for profiling;
- * the JSON then holds only those), {@code --no-fork}.
+ * the JSON then holds only those), {@code --ffmpeg bundled} (the ffmpeg inside
+ * {@code org.bytedeco:ffmpeg} even when one is installed; default {@code auto}: the installed one,
+ * else the bundled one), {@code --no-fork}.
  *
  * <p>The figures are measured in a JVM of their own, started by this main with fixed flags
  * ({@code -Xms1g -Xmx1g -XX:+UseG1GC}, headless, its temp directory under {@code target/}): the
@@ -80,8 +83,11 @@ public final class BenchmarkRunner {
    * @param fork whether to measure in a new JVM
    * @param forked whether this is that JVM (it exits when done)
    * @param figures which figures to measure, 1 to 6
+   * @param bundledFfmpeg whether to use the ffmpeg bundled in org.bytedeco:ffmpeg even when one is
+   *     installed (by default the examples' choice: the installed one, else the bundled one)
    */
-  record Options(Plan plan, Path json, Path charts, boolean fork, boolean forked, Set<Integer> figures) {
+  record Options(Plan plan, Path json, Path charts, boolean fork, boolean forked, Set<Integer> figures,
+      boolean bundledFfmpeg) {
     static Options parse(String... args) {
       Plan plan = Plan.QUICK;
       Path json = null;
@@ -89,6 +95,7 @@ public final class BenchmarkRunner {
       boolean noCharts = false;
       boolean fork = true;
       boolean forked = false;
+      boolean bundled = false;
       Set<Integer> figures = new LinkedHashSet<>(List.of(1, 2, 3, 4, 5, 6));
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
@@ -108,6 +115,13 @@ public final class BenchmarkRunner {
           case "--no-fork":
             fork = false;
             break;
+          case "--ffmpeg":
+            String which = value(args, ++i, a);
+            if (!which.equals("bundled") && !which.equals("auto")) {
+              throw new IllegalArgumentException("--ffmpeg must be auto or bundled, was '" + which + "'");
+            }
+            bundled = which.equals("bundled");
+            break;
           case "--forked":
             forked = true;
             fork = false;
@@ -117,7 +131,7 @@ public final class BenchmarkRunner {
             break;
           default:
             throw new IllegalArgumentException("unknown argument '" + a + "'; accepted: --mode quick|full|tiny,"
-                + " --json FILE, --charts DIR, --no-charts, --figures 1,2,..., --no-fork");
+                + " --json FILE, --charts DIR, --no-charts, --figures 1,2,..., --ffmpeg auto|bundled, --no-fork");
         }
       }
       Optional<Path> module = moduleDirectory();
@@ -132,7 +146,7 @@ public final class BenchmarkRunner {
             new IllegalArgumentException("can't tell where the repository is; pass --charts DIR or --no-charts"));
       }
       return new Options(plan, json.toAbsolutePath(), charts == null ? null : charts.toAbsolutePath(), fork, forked,
-          Set.copyOf(figures));
+          Set.copyOf(figures), bundled);
     }
 
     private static String value(String[] args, int i, String option) {
@@ -169,6 +183,7 @@ public final class BenchmarkRunner {
       }
       a.add("--figures");
       a.add(String.join(",", figures.stream().sorted().map(String::valueOf).toList()));
+      a.addAll(List.of("--ffmpeg", bundledFfmpeg ? "bundled" : "auto"));
       return a;
     }
   }
@@ -281,9 +296,7 @@ public final class BenchmarkRunner {
     Figures figures = new Figures();
     Map<String, Map<String, Double>> wakeChart = null;
     Path workDir = Files.createTempDirectory("replicate-audio-bench-");
-    ReplicateAudioSettings settings = ExampleFfmpeg.resolve(ReplicateAudioSettings.defaults()).toBuilder()
-        .maxFileSize(100_000_000L)
-        .build();
+    ReplicateAudioSettings settings = ffmpeg(options).toBuilder().maxFileSize(100_000_000L).build();
     AtomicInteger threadNo = new AtomicInteger();
     ExecutorService executor = Executors.newFixedThreadPool(32, r -> {
       Thread t = new Thread(r, "bench-pipeline-" + threadNo.incrementAndGet());
@@ -373,6 +386,16 @@ public final class BenchmarkRunner {
     out.println("results: " + options.json());
     charts.forEach(c -> out.println("chart:   " + c));
     return figures;
+  }
+
+  /** The examples' ffmpeg (installed, else bundled), or the bundled one when asked for. */
+  private static ReplicateAudioSettings ffmpeg(Options options) {
+    ReplicateAudioSettings defaults = ReplicateAudioSettings.defaults();
+    if (!options.bundledFfmpeg()) {
+      return ExampleFfmpeg.resolve(defaults);
+    }
+    return BundledFfmpeg.locate().orElseThrow(() -> new IllegalStateException("--ffmpeg bundled: no bundled ffmpeg"
+        + " for " + BundledFfmpeg.platform() + " on the classpath")).applyTo(defaults);
   }
 
   @FunctionalInterface

@@ -17,6 +17,7 @@ class BenchmarkOptionsTest {
     assertThat(o.plan()).isEqualTo(Plan.QUICK);
     assertThat(o.fork()).isTrue();
     assertThat(o.figures()).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6);
+    assertThat(o.bundledFfmpeg()).isFalse();
     Path module = BenchmarkRunner.moduleDirectory().orElseThrow();
     assertThat(module.getFileName().toString()).isEqualTo("replicate-audio-examples");
     assertThat(o.json()).isEqualTo(module.resolve("target").resolve("benchmark-results.json").toAbsolutePath());
@@ -26,7 +27,7 @@ class BenchmarkOptionsTest {
   @Test
   void forkedArgumentsReproduceTheOptionsInTheChildJvm(@TempDir Path dir) {
     BenchmarkRunner.Options o = BenchmarkRunner.Options.parse("--mode", "full", "--json",
-        dir.resolve("r.json").toString(), "--no-charts", "--figures", "5,1");
+        dir.resolve("r.json").toString(), "--no-charts", "--figures", "5,1", "--ffmpeg", "bundled");
 
     BenchmarkRunner.Options child = BenchmarkRunner.Options.parse(o.forkedArgs().toArray(String[]::new));
 
@@ -34,6 +35,7 @@ class BenchmarkOptionsTest {
     assertThat(child.json()).isEqualTo(o.json());
     assertThat(child.charts()).isNull();
     assertThat(child.figures()).isEqualTo(Set.of(1, 5));
+    assertThat(child.bundledFfmpeg()).isTrue();
     assertThat(child.fork()).isFalse();
     assertThat(child.forked()).isTrue();
   }
@@ -51,6 +53,13 @@ class BenchmarkOptionsTest {
     assertThatThrownBy(() -> BenchmarkRunner.Options.parse("--mode", "fast"))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("--mode must be quick, full or tiny, was 'fast'");
+  }
+
+  @Test
+  void unknownFfmpegChoiceIsRefusedNamingTheValue() {
+    assertThatThrownBy(() -> BenchmarkRunner.Options.parse("--ffmpeg", "system"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--ffmpeg must be auto or bundled, was 'system'");
   }
 
   @Test
