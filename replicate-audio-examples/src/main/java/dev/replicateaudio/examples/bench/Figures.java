@@ -1,0 +1,205 @@
+package dev.replicateaudio.examples.bench;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The measured figures under their JSON keys (issue 7), their goals, and the table printed at the
+ * end of a run. Not thread-safe: figures are put by the one thread that runs the benchmarks.
+ */
+final class Figures {
+  static final int[] CONCURRENCY = {1, 4, 16};
+  static final String[] DATABASES = {"h2", "pg"};
+
+  /** Every key a complete run writes, in the order of the issue. */
+  static final List<String> KEYS = keys();
+
+  private final Map<String, Number> values = new LinkedHashMap<>();
+
+  private static List<String> keys() {
+    List<String> k = new ArrayList<>(List.of("wake_p50_ms", "wake_p99_ms", "poll500_p50_ms", "poll1000_p50_ms",
+        "waiters_100k_heap_mb", "waiters_100k_threads_added", "trim_overhead_ratio",
+        "heap_growth_1mb_mb", "heap_growth_10mb_mb", "heap_growth_50mb_mb"));
+    for (String db : DATABASES) {
+      for (String trim : new String[] {"notrim", "trim"}) {
+        for (int c : CONCURRENCY) {
+          k.add(throughputKey(db, trim.equals("trim"), c));
+        }
+      }
+    }
+    for (int c : CONCURRENCY) {
+      k.add(bareKey(c));
+    }
+    k.add("store_vs_jdbc_ratio");
+    return List.copyOf(k);
+  }
+
+  static String throughputKey(String db, boolean trim, int concurrency) {
+    return "webhooks_per_s_" + db + "_" + (trim ? "trim" : "notrim") + "_c" + concurrency;
+  }
+
+  static String bareKey(int concurrency) {
+    return "bare_ffmpeg_per_s_c" + concurrency;
+  }
+
+  /**
+   * Records a measured value.
+   *
+   * @throws IllegalArgumentException for a key outside {@link #KEYS} or a value that is not finite
+   * @throws IllegalStateException when the key was recorded already
+   */
+  void put(String key, double value) {
+    check(key);
+    if (!Double.isFinite(value)) {
+      throw new IllegalArgumentException("figure " + key + " was not measured: " + value);
+    }
+    if (values.putIfAbsent(key, round(value)) != null) {
+      throw new IllegalStateException("figure " + key + " was recorded twice");
+    }
+  }
+
+  /** Records a count. */
+  void putCount(String key, long value) {
+    check(key);
+    if (values.putIfAbsent(key, value) != null) {
+      throw new IllegalStateException("figure " + key + " was recorded twice");
+    }
+  }
+
+  private static void check(String key) {
+    if (!KEYS.contains(key)) {
+      throw new IllegalArgumentException("not a figure key: " + key);
+    }
+  }
+
+  /** The value of {@code key}; NaN when not measured (yet). */
+  double get(String key) {
+    Number n = values.get(key);
+    return n == null ? Double.NaN : n.doubleValue();
+  }
+
+  boolean has(String key) {
+    return values.containsKey(key);
+  }
+
+  /** The figures measured so far, in the order of {@link #KEYS}. */
+  Map<String, Number> values() {
+    Map<String, Number> ordered = new LinkedHashMap<>();
+    for (String k : KEYS) {
+      if (values.containsKey(k)) {
+        ordered.put(k, values.get(k));
+      }
+    }
+    return Collections.unmodifiableMap(ordered);
+  }
+
+  /** The keys not measured yet. */
+  List<String> missing() {
+    List<String> m = new ArrayList<>();
+    for (String k : KEYS) {
+      if (!values.containsKey(k)) {
+        m.add(k);
+      }
+    }
+    return m;
+  }
+
+  /** Four significant digits: more than the machine's noise supports. */
+  static double round(double v) {
+    if (v == 0) {
+      return 0;
+    }
+    return new BigDecimal(v).round(new MathContext(4)).doubleValue();
+  }
+
+  /** A row of the table: what, how much, the goal, and whether it is met (null: no goal). */
+  record Row(String figure, String value, String goal, Boolean met) {
+    Row {
+      Objects.requireNonNull(figure, "figure == null");
+    }
+  }
+
+  /** Every measured figure and derived ratio, with its goal. */
+  List<Row> rows() {
+    List<Row> rows = new ArrayList<>();
+    row(rows, "wake_p50_ms", "%.4f ms", "< 0.1 ms", v -> v < 0.1);
+    row(rows, "wake_p99_ms", "%.4f ms", "< 1 ms", v -> v < 1);
+    row(rows, "poll500_p50_ms", "%.1f ms", null, null);
+    row(rows, "poll1000_p50_ms", "%.1f ms", null, null);
+    if (has("wake_p50_ms") && has("poll500_p50_ms")) {
+      double x = get("poll500_p50_ms") / get("wake_p50_ms");
+      rows.add(new Row("  event vs 0.5 s poller at p50", String.format(Locale.ROOT, "%,.0f x", x), ">= 1,000 x",
+          x >= 1000));
+    }
+    row(rows, "waiters_100k_heap_mb", "%.1f MiB", "< 32 MiB", v -> v < 32);
+    row(rows, "waiters_100k_threads_added", "%.0f", "no thread per waiter (<= 1)", v -> v <= 1);
+    row(rows, "trim_overhead_ratio", "%.2f", "<= 1.10", v -> v <= 1.10);
+    row(rows, "heap_growth_1mb_mb", "%.2f MiB", null, null);
+    row(rows, "heap_growth_10mb_mb", "%.2f MiB", null, null);
+    row(rows, "heap_growth_50mb_mb", "%.2f MiB", "< 16 MiB", v -> v < 16);
+    if (has("heap_growth_1mb_mb") && has("heap_growth_50mb_mb")) {
+      double slope = (get("heap_growth_50mb_mb") - get("heap_growth_1mb_mb")) / 49.0;
+      rows.add(new Row("  growth trend, 1 -> 50 MB", String.format(Locale.ROOT, "%.3f MiB/MB", slope),
+          "flat (< 0.05 MiB per MB)", slope < 0.05));
+    }
+    for (String db : DATABASES) {
+      for (int c : CONCURRENCY) {
+        String key = throughputKey(db, false, c);
+        boolean goal = db.equals("h2") && c == 16;
+        row(rows, key, "%,.1f /s", goal ? ">= 1,000 /s" : null, goal ? v -> v >= 1000 : null);
+      }
+    }
+    for (int c : CONCURRENCY) {
+      row(rows, bareKey(c), "%,.2f /s", null, null);
+      for (String db : DATABASES) {
+        String key = throughputKey(db, true, c);
+        row(rows, key, "%,.2f /s", null, null);
+        if (has(key) && has(bareKey(c))) {
+          double share = get(key) / get(bareKey(c));
+          rows.add(new Row("  " + db + " trim vs bare ffmpeg, c" + c, String.format(Locale.ROOT, "%.0f %%",
+              share * 100), ">= 80 %", share >= 0.8));
+        }
+      }
+    }
+    row(rows, "store_vs_jdbc_ratio", "%.2f", ">= 0.9", v -> v >= 0.9);
+    return rows;
+  }
+
+  private void row(List<Row> rows, String key, String format, String goal, java.util.function.DoublePredicate met) {
+    if (!has(key)) {
+      return;
+    }
+    double v = get(key);
+    rows.add(new Row(key, String.format(Locale.ROOT, format, v), goal == null ? "" : goal,
+        met == null ? null : met.test(v)));
+  }
+
+  /** The rows as a fixed-width text table. */
+  String table() {
+    List<Row> rows = rows();
+    int w0 = "figure".length();
+    int w1 = "value".length();
+    int w2 = "goal".length();
+    for (Row r : rows) {
+      w0 = Math.max(w0, r.figure().length());
+      w1 = Math.max(w1, r.value().length());
+      w2 = Math.max(w2, r.goal().length());
+    }
+    String fmt = "%-" + w0 + "s  %" + w1 + "s  %-" + w2 + "s  %s%n";
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, fmt, "figure", "value", "goal", "met?"));
+    sb.append("-".repeat(w0 + w1 + w2 + 12)).append('\n');
+    for (Row r : rows) {
+      sb.append(String.format(Locale.ROOT, fmt, r.figure(), r.value(), r.goal(),
+          r.met() == null ? "" : r.met() ? "yes" : "NO"));
+    }
+    return sb.toString();
+  }
+}

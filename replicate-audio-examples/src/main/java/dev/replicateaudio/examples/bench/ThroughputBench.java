@@ -1,0 +1,244 @@
+package dev.replicateaudio.examples.bench;
+
+import dev.replicateaudio.CompletionOutcome;
+import dev.replicateaudio.ContentKey;
+import dev.replicateaudio.okhttp.PredictionJson;
+import dev.replicateaudio.prediction.Prediction;
+import dev.replicateaudio.prediction.PredictionStatus;
+import dev.replicateaudio.webhook.WebhookUrls;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.ConnectionPool;
+import okhttp3.Headers;
+import okhttp3.MediaType;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+
+/**
+ * Figure 5: webhooks per second end to end on loopback. Each webhook is a signed POST to the
+ * {@code JdkWebhookServer}; the endpoint verifies the signature, decodes the prediction, claims the
+ * job, downloads 200 KB (a WAV sound effect) from the Replicate simulator's delivery URLs, trims
+ * it with ffmpeg or not, stores it and the job's result in one transaction, and wakes the waiter
+ * registered for it; the POST is answered when all that is done. {@code c} client threads post in
+ * a closed loop. Jobs, waiters, bodies and signatures are made before the clock starts.
+ *
+ * <p>Next to it, bare ffmpeg: {@code c} threads each running the bare trim command on the same
+ * audio (one of those downloads, on disk), as fast as they can. Cells alternate within a round
+ * (bare, then the pipeline cells, at each concurrency; the next round in reverse order) and each
+ * figure is total webhooks over total time of its cell across rounds. A warmup of every cell kind
+ * comes first and is not counted (not in the tiny mode).
+ */
+final class ThroughputBench {
+  private static final MediaType JSON = MediaType.get("application/json");
+  private static final Duration WAIT = Duration.ofMinutes(10);
+  private static final int CLIP_BYTES = 200_000;
+  /** Distinct simulated predictions whose outputs the webhooks name, round robin. */
+  private static final int URLS = 16;
+
+  private final BenchContext ctx;
+  private final Path clip;
+  private final List<URI> clipUrls;
+  private final OkHttpClient client;
+  private final Map<String, long[]> totals = new LinkedHashMap<>();
+  private final String runId = Long.toString(System.currentTimeMillis(), 36);
+
+  private ThroughputBench(BenchContext ctx, Path clip, List<URI> clipUrls) {
+    this.ctx = ctx;
+    this.clip = clip;
+    this.clipUrls = clipUrls;
+    this.client = new OkHttpClient.Builder()
+        .connectionPool(new ConnectionPool(32, 1, TimeUnit.MINUTES))
+        .callTimeout(Duration.ofMinutes(5))
+        .readTimeout(Duration.ofMinutes(5))
+        .build();
+  }
+
+  static void run(BenchContext ctx, Figures figures, BenchDatabases dbs, ExecutorService executor,
+      SimulatorDelivery delivery) throws InterruptedException {
+    Path dir = ctx.workDir().resolve("throughput");
+    TrimOverheadBench.mkdirs(dir);
+    List<URI> urls = delivery.wavs(CLIP_BYTES, URLS);
+    Path clip = dir.resolve("effect-200k.wav");
+    delivery.download(urls.get(0), clip);
+    ThroughputBench bench = new ThroughputBench(ctx, clip, urls);
+    try (BenchPipeline h2 = BenchPipeline.start(ctx, dbs.h2(), executor, true);
+        BenchPipeline pg = BenchPipeline.start(ctx, dbs.pg(), executor, true)) {
+      bench.measure(figures, List.of(h2, pg));
+    } finally {
+      bench.client.dispatcher().executorService().shutdown();
+      bench.client.connectionPool().evictAll();
+    }
+  }
+
+  private void measure(Figures figures, List<BenchPipeline> pipelines) throws InterruptedException {
+    Plan plan = ctx.plan();
+    PrintStream out = ctx.out();
+    if (plan.throughputWarmup()) {
+      for (BenchPipeline p : pipelines) {
+        webhooks(p, false, 4, Math.min(100, plan.plainPerCell()), null);
+        webhooks(p, true, 2, 4, null);
+      }
+      bare(2, 4, null);
+    }
+    for (int round = 0; round < plan.throughputRounds(); round++) {
+      for (int j = 0; j < Figures.CONCURRENCY.length; j++) {
+        int c = Figures.CONCURRENCY[round % 2 == 0 ? j : Figures.CONCURRENCY.length - 1 - j];
+        List<Runnable> cells = new ArrayList<>();
+        cells.add(() -> bare(c, plan.trimPerCell(c), Figures.bareKey(c)));
+        for (BenchPipeline p : pipelines) {
+          cells.add(() -> webhooks(p, false, c, plan.plainPerCell(), Figures.throughputKey(p.db.name(), false, c)));
+        }
+        for (BenchPipeline p : pipelines) {
+          cells.add(() -> webhooks(p, true, c, plan.trimPerCell(c), Figures.throughputKey(p.db.name(), true, c)));
+        }
+        if (round % 2 == 1) {
+          java.util.Collections.reverse(cells);
+        }
+        cells.forEach(Runnable::run);
+      }
+    }
+    for (Map.Entry<String, long[]> e : totals.entrySet()) {
+      double perSecond = e.getValue()[0] / (e.getValue()[1] / 1e9);
+      out.printf(Locale.ROOT, "  %-32s %,10.2f /s  (%,d in %.1f s)%n", e.getKey(), perSecond, e.getValue()[0],
+          e.getValue()[1] / 1e9);
+      figures.put(e.getKey(), perSecond);
+    }
+  }
+
+  private void record(String key, int count, long nanos) {
+    if (key == null) {
+      return;
+    }
+    long[] t = totals.computeIfAbsent(key, k -> new long[2]);
+    t[0] += count;
+    t[1] += nanos;
+  }
+
+  /** One cell: {@code n} signed webhooks posted by {@code c} threads; recorded under {@code key} unless null. */
+  private void webhooks(BenchPipeline p, boolean trim, int c, int n, String key) {
+    String type = trim ? BenchPipeline.TRIM_TYPE : BenchPipeline.PLAIN_TYPE;
+    Request[] requests = new Request[n];
+    List<CompletableFuture<CompletionOutcome>> waiters = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      long id = BenchPipeline.nextContentId();
+      ContentKey contentKey = ContentKey.of(type, id);
+      String predictionId = "bench-" + runId + "-" + id;
+      p.jobs.recordSubmitted(contentKey, predictionId);
+      byte[] body = PredictionJson.writePrediction(
+          Prediction.of(predictionId, PredictionStatus.SUCCEEDED, List.of(clipUrls.get((int) (id % URLS))), null));
+      Headers headers = Headers.of(p.verifier.signedHeaders("msg_" + predictionId, Instant.now(), body));
+      requests[i] = new Request.Builder()
+          .url(WebhookUrls.forContent(p.server.url(), contentKey).toString())
+          .headers(headers)
+          .post(RequestBody.create(body, JSON))
+          .build();
+      waiters.add(p.notifier.waitForCompletion(contentKey, predictionId, WAIT));
+    }
+    ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+    long nanos = closedLoop(c, n, i -> {
+      try (Response r = client.newCall(requests[i]).execute()) {
+        if (r.code() != 200) {
+          failures.add("HTTP " + r.code() + ": " + r.body().string().strip());
+        }
+      } catch (IOException e) {
+        failures.add(e.toString());
+      }
+    });
+    if (!failures.isEmpty()) {
+      throw new IllegalStateException(failures.size() + " of " + n + " webhooks failed on " + p.db.name()
+          + (trim ? " with trim" : "") + " at concurrency " + c + ", first: " + failures.peek());
+    }
+    try {
+      CompletableFuture.allOf(waiters.toArray(new CompletableFuture<?>[0])).get(1, TimeUnit.MINUTES);
+      for (CompletableFuture<CompletionOutcome> w : waiters) {
+        if (!w.join().isSuccess()) {
+          throw new IllegalStateException("a waiter was woken with " + w.join());
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("not every waiter was woken after its webhook was answered", e);
+    }
+    record(key, n, nanos);
+    p.db.truncateAudio();
+  }
+
+  /** {@code n} bare ffmpeg trims of the clip by {@code c} threads. */
+  private void bare(int c, int n, String key) {
+    Path outDir = ctx.workDir().resolve("throughput").resolve("bare-out");
+    TrimOverheadBench.mkdirs(outDir);
+    String filter = dev.replicateaudio.audio.SoundEffectProcessor.create(ctx.ffmpeg(), ctx.settings()).filter();
+    long nanos = closedLoop(c, n, i -> BareFfmpeg.trim(ctx.settings().ffmpegPath(), clip,
+        outDir.resolve("bare-" + Thread.currentThread().getId() + ".wav"), filter));
+    record(key, n, nanos);
+  }
+
+  /** Runs {@code task(0..n-1)} on {@code c} fresh threads taking the next index; the wall time once all are done. */
+  private static long closedLoop(int c, int n, java.util.function.IntConsumer task) {
+    AtomicInteger next = new AtomicInteger();
+    CountDownLatch start = new CountDownLatch(1);
+    Throwable[] failure = new Throwable[1];
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < c; t++) {
+      Thread thread = new Thread(() -> {
+        try {
+          start.await();
+          for (int i; (i = next.getAndIncrement()) < n; ) {
+            task.accept(i);
+          }
+        } catch (Throwable e) {
+          synchronized (failure) {
+            if (failure[0] == null) {
+              failure[0] = e;
+            }
+          }
+          next.set(n);
+        }
+      }, "bench-client-" + t);
+      thread.setDaemon(true);
+      thread.start();
+      threads.add(thread);
+    }
+    long t0 = System.nanoTime();
+    start.countDown();
+    try {
+      for (Thread thread : threads) {
+        thread.join(TimeUnit.MINUTES.toMillis(10));
+        if (thread.isAlive()) {
+          throw new IllegalStateException(thread.getName() + " still runs after 10 minutes");
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+    long elapsed = System.nanoTime() - t0;
+    synchronized (failure) {
+      if (failure[0] != null) {
+        throw new IllegalStateException("a client thread failed", failure[0]);
+      }
+    }
+    return elapsed;
+  }
+}

@@ -1,0 +1,140 @@
+package dev.replicateaudio.examples.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BenchmarkOptionsTest {
+  @Test
+  void defaultsToQuickInAForkedJvmWritingIntoTargetAndDocs() {
+    BenchmarkRunner.Options o = BenchmarkRunner.Options.parse();
+
+    assertThat(o.plan()).isEqualTo(Plan.QUICK);
+    assertThat(o.fork()).isTrue();
+    assertThat(o.figures()).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6);
+    assertThat(o.bundledFfmpeg()).isFalse();
+    Path module = BenchmarkRunner.moduleDirectory().orElseThrow();
+    assertThat(module.getFileName().toString()).isEqualTo("replicate-audio-examples");
+    assertThat(o.json()).isEqualTo(module.resolve("target").resolve("benchmark-results.json").toAbsolutePath());
+    assertThat(o.charts()).isEqualTo(module.toAbsolutePath().getParent().resolve("docs"));
+  }
+
+  @Test
+  void forkedArgumentsReproduceTheOptionsInTheChildJvm(@TempDir Path dir) {
+    BenchmarkRunner.Options o = BenchmarkRunner.Options.parse("--mode", "full", "--json",
+        dir.resolve("r.json").toString(), "--no-charts", "--figures", "5,1", "--ffmpeg", "bundled");
+
+    BenchmarkRunner.Options child = BenchmarkRunner.Options.parse(o.forkedArgs().toArray(String[]::new));
+
+    assertThat(child.plan()).isEqualTo(Plan.FULL);
+    assertThat(child.json()).isEqualTo(o.json());
+    assertThat(child.charts()).isNull();
+    assertThat(child.figures()).isEqualTo(Set.of(1, 5));
+    assertThat(child.bundledFfmpeg()).isTrue();
+    assertThat(child.fork()).isFalse();
+    assertThat(child.forked()).isTrue();
+  }
+
+  @Test
+  void unknownArgumentIsRefusedNamingItAndTheAcceptedOnes() {
+    assertThatThrownBy(() -> BenchmarkRunner.Options.parse("--mdoe", "full"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("unknown argument '--mdoe'")
+        .hasMessageContaining("--mode quick|full|tiny");
+  }
+
+  @Test
+  void unknownModeIsRefusedNamingTheValue() {
+    assertThatThrownBy(() -> BenchmarkRunner.Options.parse("--mode", "fast"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--mode must be quick, full or tiny, was 'fast'");
+  }
+
+  @Test
+  void unknownFfmpegChoiceIsRefusedNamingTheValue() {
+    assertThatThrownBy(() -> BenchmarkRunner.Options.parse("--ffmpeg", "system"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--ffmpeg must be auto or bundled, was 'system'");
+  }
+
+  @Test
+  void optionWithoutItsValueIsRefused() {
+    assertThatThrownBy(() -> BenchmarkRunner.Options.parse("--json"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--json needs a value");
+  }
+
+  @Test
+  void figureOutsideOneToSixIsRefused() {
+    assertThatThrownBy(() -> BenchmarkRunner.Options.parse("--figures", "1,7"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--figures takes numbers from 1 to 6, was '1,7'");
+  }
+
+  @Test
+  void figuresRefuseValuesThatWereNotMeasured() {
+    Figures f = new Figures();
+
+    assertThatThrownBy(() -> f.put("wake_p50_ms", Double.NaN))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("figure wake_p50_ms was not measured: NaN");
+    assertThatThrownBy(() -> f.put("wake_p51_ms", 1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not a figure key: wake_p51_ms");
+    f.put("wake_p50_ms", 0.012346);
+    assertThatThrownBy(() -> f.put("wake_p50_ms", 1))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("recorded twice");
+    assertThat(f.get("wake_p50_ms")).isEqualTo(0.01235);
+    assertThat(f.missing()).hasSize(Figures.KEYS.size() - 1).doesNotContain("wake_p50_ms");
+  }
+
+  @Test
+  void tableMarksMetAndMissedGoalsAndDerivesTheRatios() {
+    Figures f = new Figures();
+    f.put("wake_p50_ms", 0.05);
+    f.put("poll500_p50_ms", 250);
+    f.put("trim_overhead_ratio", 2.5);
+    f.put("webhooks_per_s_h2_trim_c4", 3);
+    f.put("bare_ffmpeg_per_s_c4", 6);
+
+    String table = f.table();
+
+    assertThat(table).containsPattern("wake_p50_ms\\s+0\\.0500 ms\\s+< 0\\.1 ms\\s+yes");
+    assertThat(table).containsPattern("event vs 0\\.5 s poller at p50\\s+5,000 x\\s+>= 1,000 x\\s+yes");
+    assertThat(table).containsPattern("trim_overhead_ratio\\s+2\\.50\\s+<= 1\\.10\\s+NO");
+    assertThat(table).containsPattern("h2 trim vs bare ffmpeg, c4\\s+50 %\\s+>= 80 %\\s+NO");
+  }
+
+  @Test
+  void wavOfSizeWritesExactlyThatManyBytesWithACorrectHeader(@TempDir Path dir) throws Exception {
+    Path wav = BenchAudio.wavOfSize(dir.resolve("a.wav"), 200_000, 44_100, 1, 0.5, 0.5);
+
+    byte[] bytes = Files.readAllBytes(wav);
+    assertThat(bytes).hasSize(200_000);
+    assertThat(new String(bytes, 0, 4, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("RIFF");
+    int riffSize = java.nio.ByteBuffer.wrap(bytes, 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+    int dataSize = java.nio.ByteBuffer.wrap(bytes, 40, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+    assertThat(riffSize).isEqualTo(200_000 - 8);
+    assertThat(dataSize).isEqualTo(200_000 - 44);
+    // silence first, tone later
+    assertThat(bytes[44]).isZero();
+    short loud = 0;
+    for (int i = 44 + 2 * 30_000; i < 44 + 2 * 31_000; i += 2) {
+      loud = (short) Math.max(loud, Math.abs((short) ((bytes[i] & 0xff) | (bytes[i + 1] << 8))));
+    }
+    assertThat(loud).isGreaterThan((short) 10_000);
+  }
+
+  @Test
+  void wavOfSizeRefusesASizeThatCannotHoldItsSilence(@TempDir Path dir) {
+    assertThatThrownBy(() -> BenchAudio.wavOfSize(dir.resolve("a.wav"), 1_000, 44_100, 1, 0.5, 0.5))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("can't make a 1000-byte WAV");
+  }
+}
