@@ -10,6 +10,12 @@ import java.util.Optional;
  * result log. The database is the source of truth for what happened to a prediction; every state
  * change is atomic, so concurrent webhook deliveries and recoverers never process one job twice.
  *
+ * <p>Claims fence the finishing moves: {@link #markSucceeded}, {@link #markFailed} and
+ * {@link #release} succeed only from the states named below, so when two claimants end up working
+ * on one job (recovery reclaimed a job whose slow webhook run was still alive), the first to finish
+ * wins and the other gets a {@link StaleClaimException} inside its transaction, which rolls back
+ * its audio write and result row. None of these moves is silently repeated.
+ *
  * <p>Calls made inside {@link TransactionRunner#inTransaction} join that transaction; others run in
  * their own. Blocking; thread-safe. Failures throw {@link StorageException}.
  */
@@ -39,13 +45,31 @@ public interface GenerationJobStore {
    */
   List<GenerationJob> claimStale(Instant updatedBefore, int limit);
 
-  /** PROCESSING → SUCCEEDED. */
+  /**
+   * PROCESSING → SUCCEEDED.
+   *
+   * @throws StaleClaimException when the job is in any other state (another claimant finished or
+   *     released it first)
+   * @throws StorageException (permanent) when no job has this prediction id
+   */
   void markSucceeded(String predictionId);
 
-  /** PROCESSING (or PENDING) → FAILED, keeping {@code error} as the last error. */
+  /**
+   * PROCESSING (or PENDING) → FAILED, keeping {@code error} as the last error.
+   *
+   * @throws StaleClaimException when the job has already succeeded or failed
+   * @throws StorageException (permanent) when no job has this prediction id
+   */
   void markFailed(String predictionId, String error);
 
-  /** PROCESSING → PENDING after a transient failure, keeping {@code error} as the last error. */
+  /**
+   * PROCESSING → PENDING after a transient failure, keeping {@code error} as the last error; with
+   * {@code error} null (a job given back unharmed) the last error stays as it was.
+   *
+   * @throws StaleClaimException when the job is not PROCESSING (another claimant finished or
+   *     released it first)
+   * @throws StorageException (permanent) when no job has this prediction id
+   */
   void release(String predictionId, String error);
 
   Optional<GenerationJob> find(String predictionId);

@@ -16,6 +16,7 @@ import dev.replicateaudio.port.GenerationJob;
 import dev.replicateaudio.port.GenerationJobStore;
 import dev.replicateaudio.port.JobStatus;
 import dev.replicateaudio.port.ResultRecord;
+import dev.replicateaudio.port.StaleClaimException;
 import dev.replicateaudio.port.TransactionRunner;
 import dev.replicateaudio.prediction.Prediction;
 import dev.replicateaudio.prediction.PredictionStatus;
@@ -147,7 +148,27 @@ public final class WebhookResultProcessor {
    */
   CompletionStage<CompletionOutcome> processClaimed(GenerationJob job, Prediction prediction) {
     Instant arrived = clock.instant();
-    return deduplicated(prediction.id(), () -> processClaimedJob(job, prediction, arrived));
+    return deduplicated(prediction.id(), () -> CompletableFuture
+        .supplyAsync(() -> stillHeld(job), executor)
+        .thenCompose(held -> held
+            ? processClaimedJob(job, prediction, arrived)
+            : CompletableFuture.supplyAsync(() -> alreadyHandled(job.predictionId(), job.key()), executor)));
+  }
+
+  /**
+   * Whether {@code claim} is still the job's latest claim and unfinished. Recovery asks before it
+   * starts the work: while it looked the prediction up, the webhook run it presumed dead may have
+   * finished the job (the finishing moves would fence it out anyway, but only after the work).
+   */
+  private boolean stillHeld(GenerationJob claim) {
+    Optional<GenerationJob> now = jobStore.find(claim.predictionId());
+    boolean held = now.isPresent() && now.get().status() == JobStatus.PROCESSING
+        && now.get().attempts() == claim.attempts();
+    if (!held) {
+      LOG.log(Level.DEBUG, "prediction {0}: the job moved on since it was claimed (now {1}); nothing to do",
+          claim.predictionId(), now.map(j -> j.status() + ", attempt " + j.attempts()).orElse("gone"));
+    }
+    return held;
   }
 
   /**
@@ -160,9 +181,19 @@ public final class WebhookResultProcessor {
         () -> finishFailed(job, CompletionOutcome.failed(job.predictionId(), reason), arrived));
   }
 
-  /** Gives a claimed job back (PROCESSING → PENDING) without failing it. */
+  /**
+   * Gives a claimed job back (PROCESSING → PENDING) without failing it, with {@code note} as its
+   * last error (null keeps the last error); nothing to do when another claimant has moved it on.
+   */
   CompletionStage<Void> releaseClaimed(GenerationJob job, String note) {
-    return CompletableFuture.runAsync(() -> jobStore.release(job.predictionId(), note), executor);
+    return CompletableFuture.runAsync(() -> {
+      try {
+        jobStore.release(job.predictionId(), note);
+      } catch (StaleClaimException e) {
+        LOG.log(Level.DEBUG, "prediction {0}: not released, the job moved on ({1})", job.predictionId(),
+            e.actualStatus());
+      }
+    }, executor);
   }
 
   private CompletionStage<CompletionOutcome> deduplicated(String predictionId,
@@ -343,6 +374,9 @@ public final class WebhookResultProcessor {
           return outcome;
         }), executor)
         .handle((recorded, failure) -> {
+          if (unwrap(failure) instanceof StaleClaimException) {
+            return lostClaim(job, failure);
+          }
           if (failure != null) {
             // could not record the outcome: nothing is lost as long as the job can be retried
             return releaseAndFail(job, failure);
@@ -356,6 +390,9 @@ public final class WebhookResultProcessor {
   private CompletionStage<CompletionOutcome> handleFailure(GenerationJob job, Throwable failure, Instant arrived) {
     Throwable cause = unwrap(failure);
     String id = job.predictionId();
+    if (cause instanceof StaleClaimException) {
+      return lostClaim(job, cause);
+    }
     if (isRetryable(cause)) {
       if (job.attempts() < maxAttempts) {
         return releaseAndFail(job, cause);
@@ -372,6 +409,9 @@ public final class WebhookResultProcessor {
     return CompletableFuture
         .runAsync(() -> jobStore.release(id, message(cause)), executor)
         .handle((ignored, releaseFailure) -> {
+          if (unwrap(releaseFailure) instanceof StaleClaimException) {
+            return lostClaim(job, releaseFailure);
+          }
           WebhookProcessingException e = new WebhookProcessingException("Processing prediction " + id + " for "
               + job.key() + " failed transiently (attempt " + job.attempts() + " of " + maxAttempts + "): "
               + message(cause) + (releaseFailure == null
@@ -381,8 +421,20 @@ public final class WebhookResultProcessor {
           if (releaseFailure != null) {
             e.addSuppressed(unwrap(releaseFailure));
           }
-          throw e;
-        });
+          return CompletableFuture.<CompletionOutcome>failedFuture(e);
+        })
+        .thenCompose(stage -> stage);
+  }
+
+  /**
+   * This run's claim was overtaken: another claimant finished or released the job first, and this
+   * run's writes were rolled back with the refused move. Its answer is the recorded outcome (or
+   * PENDING); it wakes nobody, the winner did.
+   */
+  private CompletionStage<CompletionOutcome> lostClaim(GenerationJob job, Throwable failure) {
+    LOG.log(Level.INFO, "prediction {0} ({1}): another claimant finished or released the job first; this run"
+        + " (attempt {2}) was rolled back: {3}", job.predictionId(), job.key(), job.attempts(), message(failure));
+    return CompletableFuture.supplyAsync(() -> alreadyHandled(job.predictionId(), job.key()), executor);
   }
 
   private void notifyWaiters(ContentKey key, CompletionOutcome outcome) {

@@ -7,6 +7,7 @@ import dev.replicateaudio.port.GenerationJob;
 import dev.replicateaudio.port.GenerationJobStore;
 import dev.replicateaudio.port.JobStatus;
 import dev.replicateaudio.port.ResultRecord;
+import dev.replicateaudio.port.StaleClaimException;
 import dev.replicateaudio.port.StorageException;
 import dev.replicateaudio.port.TransactionRunner;
 import java.io.IOException;
@@ -227,30 +228,32 @@ public final class InMemoryStorage implements GenerationJobStore, AudioStore, Tr
 
   @Override
   public void markSucceeded(String predictionId) {
-    transition("markSucceeded", predictionId, JobStatus.SUCCEEDED, null, true);
+    transition("markSucceeded", predictionId, JobStatus.SUCCEEDED, null, true, JobStatus.PROCESSING);
   }
 
   @Override
   public void markFailed(String predictionId, String error) {
-    transition("markFailed", predictionId, JobStatus.FAILED, error, false);
+    transition("markFailed", predictionId, JobStatus.FAILED, error, false, JobStatus.PROCESSING, JobStatus.PENDING);
   }
 
   @Override
   public void release(String predictionId, String error) {
-    transition("release", predictionId, JobStatus.PENDING, error, false);
+    transition("release", predictionId, JobStatus.PENDING, error, false, JobStatus.PROCESSING);
   }
 
-  private void transition(String operation, String predictionId, JobStatus to, String error, boolean keepError) {
+  private void transition(String operation, String predictionId, JobStatus to, String error, boolean keepError,
+      JobStatus... allowedFrom) {
     locked(operation, () -> {
       GenerationJob job = jobs.get(predictionId);
       if (job == null) {
         throw StorageException.permanent(operation + ": no job for prediction " + predictionId, null);
       }
-      if (job.status().isFinal()) {
-        throw StorageException.permanent(operation + ": job " + predictionId + " is already " + job.status(), null);
+      if (!List.of(allowedFrom).contains(job.status())) {
+        throw new StaleClaimException(operation + ": job " + predictionId + " is " + job.status() + ", not "
+            + List.of(allowedFrom), predictionId, job.status());
       }
       jobs.put(predictionId, new GenerationJob(predictionId, job.key(), to, job.attempts(),
-          keepError ? job.lastError() : error, job.createdAt(), clock.instant()));
+          keepError || error == null ? job.lastError() : error, job.createdAt(), clock.instant()));
       return null;
     });
   }

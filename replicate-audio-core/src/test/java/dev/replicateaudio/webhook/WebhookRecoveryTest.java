@@ -11,6 +11,7 @@ import dev.replicateaudio.audio.AudioPostProcessor;
 import dev.replicateaudio.audio.AudioPostProcessors;
 import dev.replicateaudio.audio.ProcessedAudio;
 import dev.replicateaudio.notify.WebhookCompletionNotifier;
+import dev.replicateaudio.port.GenerationJob;
 import dev.replicateaudio.port.JobStatus;
 import dev.replicateaudio.port.StorageException;
 import dev.replicateaudio.prediction.Prediction;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -66,19 +68,24 @@ class WebhookRecoveryTest {
     downloader = new FakeAudioDownloader(executor, 1_000_000);
     downloader.serve(AUDIO, Files.write(dir.resolve("a.wav"), new byte[] {1, 2, 3, 4}));
     notifier = WebhookCompletionNotifier.builder().listener(recorded).build();
-    AudioPostProcessor copy = (in, out) -> {
-      try {
-        Files.copy(in, out, StandardCopyOption.REPLACE_EXISTING);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      return new ProcessedAudio(out, "audio/wav", null, null);
-    };
-    processor = WebhookResultProcessor.builder()
+    processor = processor(notifier, WebhookRecoveryTest::copy);
+  }
+
+  private WebhookResultProcessor processor(WebhookCompletionNotifier notifier, AudioPostProcessor postProcessor) {
+    return WebhookResultProcessor.builder()
         .jobStore(storage).audioStore(storage).transactions(storage)
-        .downloader(downloader).postProcessors(AudioPostProcessors.builder().fallback(copy).build())
+        .downloader(downloader).postProcessors(AudioPostProcessors.builder().fallback(postProcessor).build())
         .notifier(notifier).executor(executor).clock(clock).tempDirectory(dir.resolve("tmp"))
         .build();
+  }
+
+  private static ProcessedAudio copy(Path in, Path out) {
+    try {
+      Files.copy(in, out, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new ProcessedAudio(out, "audio/wav", null, null);
   }
 
   @AfterEach
@@ -123,6 +130,77 @@ class WebhookRecoveryTest {
     assertThat(storage.find(id).orElseThrow().status()).isEqualTo(JobStatus.SUCCEEDED);
     assertThat(storage.audio(key)).isPresent();
     assertThat(recorded.notified()).containsExactly(Map.entry(key, CompletionOutcome.succeeded(id)));
+  }
+
+  @Test
+  void aSlowWebhookRunOvertakenByRecoveryOnAnotherInstanceIsRolledBackAndWakesNobody() throws Exception {
+    ContentKey key = ContentKey.soundEffect(7);
+    String id = submit(key);
+    Prediction done = client.complete(id, AUDIO);
+    CountDownLatch processing = new CountDownLatch(1);
+    CountDownLatch finish = new CountDownLatch(1);
+    RecordingCompletionListener slowSide = new RecordingCompletionListener();
+    WebhookResultProcessor slow = processor(WebhookCompletionNotifier.builder().listener(slowSide).build(), (in, out) -> {
+      processing.countDown();
+      try {
+        assertThat(finish.await(20, TimeUnit.SECONDS)).isTrue();
+      } catch (InterruptedException e) {
+        throw new IllegalStateException(e);
+      }
+      return copy(in, out);
+    });
+    CompletableFuture<CompletionOutcome> webhook = slow.process(key, done).toCompletableFuture();
+    assertThat(processing.await(20, TimeUnit.SECONDS)).isTrue();
+
+    // this instance's recovery presumes the webhook run dead and finishes the job first
+    clock.advance(WEBHOOK_TIMEOUT.plusSeconds(1));
+    assertThat(run(recovery())).isEqualTo(new RecoveryReport(1, 1, 0, 0, 0, 0));
+    finish.countDown();
+
+    assertThat(webhook).succeedsWithin(Duration.ofSeconds(20)).isEqualTo(CompletionOutcome.succeeded(id));
+    assertThat(storage.storeCalls()).as("audio writes, the second rolled back").isEqualTo(2);
+    assertThat(storage.rollbacks()).isEqualTo(1);
+    assertThat(storage.results(id)).as("result rows").hasSize(1);
+    assertThat(storage.find(id).orElseThrow()).satisfies(job -> {
+      assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
+      assertThat(job.attempts()).isEqualTo(2);
+    });
+    assertThat(recorded.notified()).containsExactly(Map.entry(key, CompletionOutcome.succeeded(id)));
+    assertThat(slowSide.notified()).as("the overtaken run wakes nobody").isEmpty();
+    assertThat(dir.resolve("tmp")).isEmptyDirectory();
+  }
+
+  @Test
+  void recoveryDoesNoWorkForAJobItsWebhookFinishedWhileRecoveryLookedItUp() {
+    ContentKey key = ContentKey.soundEffect(8);
+    String id = submit(key);
+    Prediction done = client.complete(id, AUDIO);
+    clock.advance(WEBHOOK_TIMEOUT.plusSeconds(1));
+    GenerationJob claimedByRecovery = storage.claimStale(clock.instant().minus(WEBHOOK_TIMEOUT), 10).get(0);
+    // meanwhile the webhook run, claimed before, finishes it
+    storage.markSucceeded(id);
+
+    CompletionOutcome outcome = processor.processClaimed(claimedByRecovery, done).toCompletableFuture()
+        .orTimeout(20, TimeUnit.SECONDS).join();
+
+    assertThat(outcome).isEqualTo(CompletionOutcome.succeeded(id));
+    assertThat(downloader.downloads()).isZero();
+    assertThat(storage.storeCalls()).isZero();
+    assertThat(storage.results(id)).isEmpty();
+    assertThat(recorded.notified()).isEmpty();
+  }
+
+  @Test
+  void aJobReleasedByRecoveryKeepsItsLastError() {
+    ContentKey key = ContentKey.backgroundMusic(9);
+    String id = submit(key);
+    client.set(Prediction.of(id, PredictionStatus.PROCESSING, List.of(), null));
+    storage.claim(id, key);
+    storage.release(id, "download timed out");
+    clock.advance(WEBHOOK_TIMEOUT.plusSeconds(1));
+
+    assertThat(run(recovery())).isEqualTo(new RecoveryReport(1, 0, 0, 0, 1, 0));
+    assertThat(storage.find(id).orElseThrow().lastError()).isEqualTo("download timed out");
   }
 
   @Test

@@ -8,6 +8,7 @@ import dev.replicateaudio.port.GenerationJob;
 import dev.replicateaudio.port.GenerationJobStore;
 import dev.replicateaudio.port.JobStatus;
 import dev.replicateaudio.port.ResultRecord;
+import dev.replicateaudio.port.StaleClaimException;
 import dev.replicateaudio.port.StorageException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -54,10 +55,10 @@ import org.jdbi.v3.core.statement.Update;
  *
  * <p>Timestamps come from the {@link Clock} (default: the system clock, UTC) and are kept to the
  * microsecond; error texts are cut to {@value SqlSupport#MAX_ERROR_LENGTH} characters. Prediction
- * ids are 1 to 255 characters. Moving a job to the state it is already in is a no-op
- * ({@code markSucceeded} on a SUCCEEDED job, {@code markFailed} on a FAILED one, {@code release}
- * on a PENDING one); any other move the port does not allow, or a prediction id never recorded,
- * is a permanent {@link StorageException}.
+ * ids are 1 to 255 characters. A move the port does not allow from the job's current state (also
+ * a repeated one: {@code markSucceeded} on a SUCCEEDED job) throws {@link StaleClaimException},
+ * which rolls back the transaction it was called in; a prediction id never recorded is a permanent
+ * {@link StorageException}.
  *
  * <p>This class is thread-safe.
  */
@@ -181,7 +182,6 @@ public final class JdbiGenerationJobStore implements GenerationJobStore {
 
   @Override
   public void release(String predictionId, String error) {
-    Objects.requireNonNull(error, "error == null");
     transition("release(" + predictionId + ")", predictionId, JobStatus.PENDING, error,
         "status = 'PROCESSING'", "only a PROCESSING job can be released");
   }
@@ -263,11 +263,8 @@ public final class JdbiGenerationJobStore implements GenerationJobStore {
       }
       GenerationJob job = find(h, predictionId).orElseThrow(() -> StorageException.permanent(
           operation + " failed: no generation job has prediction id '" + predictionId + "'", null));
-      if (job.status() != target) {
-        throw StorageException.permanent(operation + " failed: the job of prediction '" + predictionId + "' ("
-            + job.key() + ") is " + job.status() + "; " + rule, null);
-      }
-      return null; // already there: idempotent
+      throw new StaleClaimException(operation + " failed: the job of prediction '" + predictionId + "' ("
+          + job.key() + ") is " + job.status() + "; " + rule, predictionId, job.status());
     });
   }
 

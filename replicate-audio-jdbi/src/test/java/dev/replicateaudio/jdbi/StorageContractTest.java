@@ -11,6 +11,7 @@ import dev.replicateaudio.port.AudioMetadata;
 import dev.replicateaudio.port.GenerationJob;
 import dev.replicateaudio.port.JobStatus;
 import dev.replicateaudio.port.ResultRecord;
+import dev.replicateaudio.port.StaleClaimException;
 import dev.replicateaudio.port.StorageException;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -525,11 +526,11 @@ abstract class StorageContractTest {
   }
 
   @Test
-  void transitionsFollowThePortsRulesAndRepeatingOneIsHarmless() {
+  void transitionsFollowThePortsRulesAndARepeatedOneIsAStaleClaim() {
     ContentKey key = ContentKey.backgroundMusic(27);
     jobs.recordSubmitted(key, "p-moves");
     assertThatThrownBy(() -> jobs.markSucceeded("p-moves"))
-        .isInstanceOf(StorageException.class)
+        .isInstanceOf(StaleClaimException.class)
         .hasMessageContaining("markSucceeded(p-moves) failed: the job of prediction 'p-moves' (background_music:27)"
             + " is PENDING; only a PROCESSING job can succeed")
         .satisfies(e -> assertThat(((StorageException) e).isRetryable()).isFalse());
@@ -540,24 +541,36 @@ abstract class StorageContractTest {
     jobs.claim("p-moves", key);
     clock.advance(Duration.ofSeconds(1));
     jobs.release("p-moves", "download timed out");
-    jobs.release("p-moves", "again"); // already PENDING: no-op
+    assertThatThrownBy(() -> jobs.release("p-moves", "again"))
+        .isInstanceOf(StaleClaimException.class)
+        .hasMessageContaining("is PENDING; only a PROCESSING job can be released")
+        .satisfies(e -> assertThat(((StaleClaimException) e).actualStatus()).isEqualTo(JobStatus.PENDING));
     assertThat(jobs.find("p-moves")).contains(new GenerationJob("p-moves", key, JobStatus.PENDING, 1,
         "download timed out", T0, T0.plusSeconds(1)));
 
     jobs.claim("p-moves", key);
+    jobs.release("p-moves", null); // given back unharmed: the last error stays
+    assertThat(jobs.find("p-moves")).hasValueSatisfying(job -> assertThat(job.lastError())
+        .isEqualTo("download timed out"));
+
+    jobs.claim("p-moves", key);
     jobs.markSucceeded("p-moves");
-    jobs.markSucceeded("p-moves");
+    assertThatThrownBy(() -> jobs.markSucceeded("p-moves"))
+        .isInstanceOf(StaleClaimException.class)
+        .hasMessageContaining("is SUCCEEDED; only a PROCESSING job can succeed")
+        .satisfies(e -> assertThat(((StaleClaimException) e).isRetryable()).isFalse());
     assertThatThrownBy(() -> jobs.markFailed("p-moves", "late failure"))
-        .isInstanceOf(StorageException.class)
+        .isInstanceOf(StaleClaimException.class)
         .hasMessageContaining("is SUCCEEDED; only a PROCESSING or PENDING job can fail");
     assertThat(jobs.find("p-moves")).hasValueSatisfying(job -> {
       assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
-      assertThat(job.attempts()).isEqualTo(2);
+      assertThat(job.attempts()).isEqualTo(3);
     });
 
     jobs.recordSubmitted(key, "p-fails");
     jobs.markFailed("p-fails", "x".repeat(10_000));
-    jobs.markFailed("p-fails", "second opinion");
+    assertThatThrownBy(() -> jobs.markFailed("p-fails", "second opinion"))
+        .isInstanceOf(StaleClaimException.class);
     assertThat(jobs.find("p-fails")).hasValueSatisfying(job -> {
       assertThat(job.status()).isEqualTo(JobStatus.FAILED);
       assertThat(job.lastError()).hasSize(4000).endsWith("... [cut, 10000 characters]");

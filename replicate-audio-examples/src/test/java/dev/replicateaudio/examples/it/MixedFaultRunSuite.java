@@ -198,8 +198,8 @@ abstract class MixedFaultRunSuite {
 
       // then recovery, as the host's schedule runs it once the webhook timeout has passed (a clock that far
       // ahead): it finishes the lost webhooks and the jobs released after a 202 (a job that keeps failing
-      // transiently takes one run per attempt). It runs after the storm because recovery reclaims
-      // PROCESSING jobs that are still being processed (see RecoveryReclaimRaceTest).
+      // transiently takes one run per attempt). It runs after the storm: during it, recovery would reclaim
+      // PROCESSING jobs still being processed, which is correct (RecoveryReclaimRaceTest) but redundant work.
       WebhookRecovery recovery = WebhookRecovery.builder().jobStore(it.jobs).predictionClient(it.client)
           .processor(it.audio.processor()).executor(it.executor).settings(it.settings)
           .clock(Clock.offset(Clock.systemUTC(), it.settings.webhookTimeout().plusSeconds(1))).build();

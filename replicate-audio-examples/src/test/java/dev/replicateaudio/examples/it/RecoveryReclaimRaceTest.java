@@ -23,23 +23,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * Known bug, reproduced deterministically: recovery reclaims a job that a webhook is still
- * processing (claimStale takes PROCESSING jobs whose {@code updated_at} is older than the webhook
- * timeout), and when the webhook's run finishes between recovery's claim and its own processing,
- * recovery processes the prediction a second time: a second audio write, a second result row and a
- * second notification ({@code markSucceeded} on a SUCCEEDED job is a no-op, nothing fences the stale
- * claim). The 200-job mixed run met it whenever processing under load outlasted a short webhook
- * timeout.
- *
- * <p>Tagged {@code known-bug}: excluded from the default build until the fix lands (run it with
- * {@code -Dit.excludedGroups=none}); then remove the tag.
+ * Recovery reclaims a job whose webhook run is still alive (its {@code updated_at} is older than the
+ * webhook timeout because processing under load outlasted it), and that run finishes while recovery
+ * looks the prediction up: recovery must see the job has moved on and do nothing, so the audio is
+ * written once, one result row is logged and waiters are notified once. (Found by the 200-job mixed
+ * run with a short webhook timeout; fixed by fencing the finishing moves and re-checking the claim
+ * before recovery starts the work.)
  */
-@Tag("known-bug")
 @ExtendWith(LeakCheckExtension.class)
 class RecoveryReclaimRaceTest {
   static final Duration WAIT = Duration.ofSeconds(60);
