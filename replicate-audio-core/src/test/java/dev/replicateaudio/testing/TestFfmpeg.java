@@ -103,16 +103,11 @@ public final class TestFfmpeg {
     }
   }
 
-  /** True when running in CI: {@code -Dreplicateaudio.ci=true} or the environment variable {@code CI=true}. */
-  public static boolean ci() {
-    return Boolean.getBoolean("replicateaudio.ci") || "true".equalsIgnoreCase(System.getenv("CI"));
-  }
-
   private static List<Build> discover() {
     List<Build> found = new ArrayList<>();
     Optional<Path[]> system = systemPaths();
     system.ifPresent(p -> found.add(build("system", p[0], p[1])));
-    if (system.isEmpty() && ci()) {
+    if (system.isEmpty() && Ci.isCi()) {
       throw new IllegalStateException("CI needs a system ffmpeg and ffprobe on PATH (or REPLICATE_FFMPEG_PATH and"
           + " REPLICATE_FFPROBE_PATH): apt-get install ffmpeg");
     }

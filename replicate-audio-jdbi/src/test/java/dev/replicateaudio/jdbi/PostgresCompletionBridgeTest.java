@@ -12,6 +12,7 @@ import dev.replicateaudio.ContentKey;
 import dev.replicateaudio.notify.CompletionListener.CompletionEvent;
 import dev.replicateaudio.notify.WebhookCompletionNotifier;
 import dev.replicateaudio.port.StorageException;
+import dev.replicateaudio.testing.Ci;
 import dev.replicateaudio.testing.RecordingCompletionListener;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.BufferedReader;

@@ -1,5 +1,6 @@
 package dev.replicateaudio.jdbi;
 
+import dev.replicateaudio.testing.Ci;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.sql.Connection;

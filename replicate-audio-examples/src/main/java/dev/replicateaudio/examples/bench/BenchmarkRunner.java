@@ -46,7 +46,7 @@ import java.util.stream.Stream;
  *
  * <p>Options: {@code --mode quick|full} (default quick: under 3 minutes on 2 cores; full: stable
  * numbers in about 10 minutes; {@code tiny}: seconds, for the smoke test), {@code --json FILE},
- * {@code --charts DIR} or {@code --no-charts}, {@code --figures 1,2,...} (a subset, for profiling;
+ * {@code --charts DIR} (default: {@code docs/} in the full mode, none in the others) or {@code --no-charts}, {@code --figures 1,2,...} (a subset, for profiling;
  * the JSON then holds only those), {@code --ffmpeg bundled} (the ffmpeg inside
  * {@code org.bytedeco:ffmpeg} even when one is installed; default {@code auto}: the installed one,
  * else the bundled one), {@code --no-fork}.
@@ -141,7 +141,8 @@ public final class BenchmarkRunner {
       }
       if (noCharts) {
         charts = null;
-      } else if (charts == null) {
+      } else if (charts == null && plan == Plan.FULL) {
+        // only a full run replaces the published charts; quick and tiny runs draw none unless asked
         charts = module.map(m -> m.toAbsolutePath().getParent().resolve("docs")).orElseThrow(() ->
             new IllegalArgumentException("can't tell where the repository is; pass --charts DIR or --no-charts"));
       }

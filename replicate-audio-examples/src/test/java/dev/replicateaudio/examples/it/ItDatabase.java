@@ -1,6 +1,7 @@
 package dev.replicateaudio.examples.it;
 
 import dev.replicateaudio.jdbi.DatabaseSettings;
+import dev.replicateaudio.testing.Ci;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
