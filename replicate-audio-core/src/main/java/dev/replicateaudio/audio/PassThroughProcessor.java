@@ -17,10 +17,11 @@ import java.util.Objects;
  * // a.file() == downloaded; a.mimeType() == "audio/mpeg"; a.finalDuration() = its decoded length
  * }</pre>
  *
- * <p>The input must be mp3, wav (PCM) or flac by ffprobe's judgment (never the file name), decode
+ * <p>The input must be mp3, wav (PCM) or flac by its content (never the file name), decode
  * completely without errors, and decode as long as its header says (a truncated download keeps its
  * header). Otherwise {@link InvalidAudioException}. Silence is not checked. The output path is never
- * written. Costs one ffprobe run and one decoding pass. This class is thread-safe.
+ * written. Costs one decoding pass; the header is read in Java, and ffprobe runs first only when it
+ * is not a header the Java reader is sure of. This class is thread-safe.
  */
 public final class PassThroughProcessor implements AudioPostProcessor {
   private final FfmpegRunner runner;

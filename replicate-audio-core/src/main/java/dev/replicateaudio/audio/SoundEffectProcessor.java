@@ -33,7 +33,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * works around ffmpeg 5.1's {@code silenceremove}, which outputs nothing for a clip that is loud
  * from its first sample or ends abruptly at full level, and gives the same cut on 5.1 and on 6.x.
  *
- * <p>Only mp3, wav (PCM) and flac are accepted (decided by ffprobe, never by the file name), and the
+ * <p>Only mp3, wav (PCM) and flac are accepted (decided by content, never by the file name), and the
  * format is kept: the same container and codec, sample rate and channels (mp3 at the input's bit
  * rate with libmp3lame, wav with the input's PCM codec, flac with its bit depth), and the tags.
  * The input must decode cleanly and as long as its header says, else {@link InvalidAudioException}.
@@ -41,13 +41,17 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@link #DEFAULT_MAX_DURATION} (or the limit given to {@code create}) are refused, because
  * {@code areverse} holds the whole decoded clip in memory (about 50 MB per stereo minute on 5.1).
  *
- * <p>The result is written under a temporary name next to {@code output}, checked with ffprobe and
- * then renamed into place atomically. On any failure {@code output} does not exist afterwards (an
- * existing file there is deleted), and no temporary file is left.
+ * <p>The result is written under a temporary name next to {@code output}, its header is read back
+ * and checked against the format asked for, and it is then renamed into place atomically. On any
+ * failure {@code output} does not exist afterwards (an existing file there is deleted), and no
+ * temporary file is left.
  *
- * <p>Each trim runs ffprobe on the input, one ffmpeg pass that decodes, trims and encodes, and
- * ffprobe on the result; a failing pass adds a decoding pass to tell corrupt input from an ffmpeg
- * failure. This class is thread-safe.
+ * <p>A trim normally starts one process: the ffmpeg pass that decodes, trims and encodes, and
+ * reports exactly how many samples it decoded and encoded. The input's format, codec, rate,
+ * channels and header duration are read from its header in Java; ffprobe runs on the input only when
+ * that header is not one the Java reader is sure of (a format other than mp3, wav and flac, an
+ * unusual layout or codec), and on the result only if the Java reader can't read it back. A failing
+ * pass adds a decoding pass to tell corrupt input from an ffmpeg failure. This class is thread-safe.
  */
 public final class SoundEffectProcessor implements AudioPostProcessor {
   /** The longest input trimmed by default: 10 minutes. */
@@ -250,13 +254,20 @@ public final class SoundEffectProcessor implements AudioPostProcessor {
     return a;
   }
 
+  /**
+   * Checks that the written file has the container, codec, rate and channels asked for. ffmpeg was
+   * told all four explicitly and reported what it encoded, so reading the header back in Java is
+   * enough; ffprobe runs only when the sniffer can't read it.
+   */
   private AudioInfo validateOutput(AudioInspector.Probed p, Path tmp) {
-    AudioInfo o;
-    try {
-      o = runner.probe(tmp);
-    } catch (InvalidAudioException e) {
-      throw new ReplicateAudioException("The trimmed audio of " + p.file() + " does not pass ffprobe: "
-          + e.getMessage(), e);
+    AudioInfo o = HeaderSniffer.sniff(tmp).orElse(null);
+    if (o == null) {
+      try {
+        o = runner.probe(tmp);
+      } catch (InvalidAudioException e) {
+        throw new ReplicateAudioException("The trimmed audio of " + p.file() + " does not pass ffprobe: "
+            + e.getMessage(), e);
+      }
     }
     AudioInfo i = p.info();
     List<String> problems = new ArrayList<>();
