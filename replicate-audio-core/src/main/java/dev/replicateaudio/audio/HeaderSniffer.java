@@ -26,7 +26,8 @@ import java.util.Optional;
  *       PCM ({@code pcm_u8}, {@code pcm_s16le}, {@code pcm_s24le}, {@code pcm_s32le}) and IEEE float
  *       ({@code pcm_f32le}, {@code pcm_f64le}), plain or {@code WAVE_FORMAT_EXTENSIBLE}; duration =
  *       data chunk size / block align.</li>
- *   <li><b>flac</b>: {@code fLaC} and its STREAMINFO; duration = total samples.</li>
+ *   <li><b>flac</b>: {@code fLaC} and its STREAMINFO, provided the first frame agrees with it on rate,
+ *       channels and bit depth (ffmpeg believes the frames); duration = total samples.</li>
  *   <li><b>mp3</b>: ID3v2 tags skipped (footer flag included), then MPEG-1, 2 or 2.5 Layer III
  *       frames chained from one right after the tags, each starting where the one before ends with
  *       the same version, rate and channels (at least two). With a Xing, Info or VBRI tag, the first
@@ -37,10 +38,12 @@ import java.util.Optional;
  * </ul>
  *
  * <p>Anything else, or anything odd in these (another codec or bit depth, a zero or unknown length,
- * a block align that does not match, a WAV whose first 64 KiB look like S/PDIF data, an mp3 whose
+ * a block align that does not match, a data chunk longer than the file, a WAV laid out as ffmpeg's
+ * {@code act} demuxer recognises, a WAV whose first 64 KiB look like S/PDIF data, an mp3 whose
  * first frame is not right after its tags, a frame that does not chain, an ID3v2 tag in front of
- * flac, RF64...), gives an empty result and the caller asks ffprobe. It never throws for bad
- * content, and an I/O error also gives an empty result. Stateless and thread-safe.
+ * flac, RF64, more than {@value #MAX_WALK_BYTES} bytes of untagged mp3 frames to count, a duration of
+ * years...), gives an empty result and the caller asks ffprobe. It never throws for bad content, and
+ * an I/O error also gives an empty result. Stateless and thread-safe.
  */
 final class HeaderSniffer {
   /** How many mp3 frames are checked to chain, at most. */
@@ -48,6 +51,15 @@ final class HeaderSniffer {
 
   /** How many mp3 frames are walked, at most, to count them when no tag gives their number (7 h at 44.1 kHz). */
   static final long MAX_WALK_FRAMES = 1 << 20;
+
+  /** How many bytes of mp3 frames are walked, at most, to count them (beyond, ffprobe is quicker). */
+  static final long MAX_WALK_BYTES = 64L << 20;
+  /** Header durations above this are not believed (ffprobe decides): about 3 years. */
+  private static final long MAX_DURATION_SECONDS = 100_000_000L;
+  private static final int MAX_FLAC_BLOCKS = 128;
+  private static final int[] FLAC_FRAME_RATES = {0, 88_200, 176_400, 192_000, 8_000, 16_000, 22_050, 24_000, 32_000,
+      44_100, 48_000, 96_000};
+  private static final int[] FLAC_FRAME_BITS = {0, 8, 12, -1, 16, 20, 24, 32};
 
   private static final int WALK_BLOCK = 1 << 16;
   private static final int MAX_ID3_TAGS = 16;
@@ -82,16 +94,19 @@ final class HeaderSniffer {
   static Optional<AudioInfo> sniff(Path file) {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
       return sniff(new ChannelSource(channel, channel.size()));
-    } catch (IOException e) {
-      return Optional.empty();
-    } catch (UncheckedIOException e) {
+    } catch (IOException | RuntimeException e) {
+      // unreadable, or content this class did not foresee (it is meant never to throw): ffprobe decides
       return Optional.empty();
     }
   }
 
   /** What {@code bytes} hold by their header, or empty when not sure. */
   static Optional<AudioInfo> sniff(byte[] bytes) {
-    return sniff(new ArraySource(bytes));
+    try {
+      return sniff(new ArraySource(bytes));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   /**
@@ -114,6 +129,9 @@ final class HeaderSniffer {
 
   private static Optional<AudioInfo> wav(Source s) {
     long size = s.size();
+    if (looksLikeAct(s.read(0, 512))) {
+      return Optional.empty(); // ffmpeg's act demuxer outbids wav for this layout (G.729 in a WAVE header)
+    }
     long pos = 12;
     Fmt fmt = null;
     for (int i = 0; i < MAX_WAV_CHUNKS && pos + 8 <= size; i++) {
@@ -130,6 +148,9 @@ final class HeaderSniffer {
       } else if (ascii(header, 0, "data")) {
         if (fmt == null || length == 0 || length == 0xFFFF_FFFFL) {
           return Optional.empty(); // no format yet, or a length unknown when written (streamed)
+        }
+        if (body + length > size) {
+          return Optional.empty(); // longer than the file: truncated or a bogus length, ffprobe and the length check decide
         }
         if (fmt.pcmTag && looksLikeSpdif(s.read(body, (int) Math.min(length, SPDIF_PROBE_BYTES)))) {
           return Optional.empty(); // ffmpeg would decode it as the compressed audio it carries
@@ -208,6 +229,19 @@ final class HeaderSniffer {
     }
   }
 
+  /** ffmpeg's {@code act_probe}: a 16-byte {@code fmt } chunk, zeros from 44 to 511 but 0x84 at 256. */
+  private static boolean looksLikeAct(byte[] b) {
+    if (b.length < 512 || u32le(b, 16) != 16 || b[256] != (byte) 0x84) {
+      return false;
+    }
+    for (int i = 44; i < 512; i++) {
+      if (b[i] != 0 && (i < 256 || i >= 264)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** True when {@code data} holds an IEC 61937 burst preamble (Pa Pb as little-endian words). */
   private static boolean looksLikeSpdif(byte[] data) {
     for (int i = 0; i + 3 < data.length; i++) {
@@ -235,13 +269,53 @@ final class HeaderSniffer {
     long samples = (long) (b[21] & 0x0F) << 32 | u32be(b, 22);
     // the checks of ffmpeg's flac_probe, then what its 5.1 decoder handles
     if (type != 0 || length != 34 || minBlock < 16 || maxBlock < minBlock || rate < 1 || rate > 655_350
-        || bits < 4 || bits > 24 || samples == 0) {
+        || bits < 4 || bits > 24 || samples == 0 || samples / rate > MAX_DURATION_SECONDS) {
       return Optional.empty();
+    }
+    if (!firstFrameAgrees(s, rate, channels, bits)) {
+      return Optional.empty(); // ffmpeg takes rate and channels from the frames: ffprobe decides
     }
     Duration duration = AudioInspector.duration(samples, rate);
     long bitRate = (long) (s.size() * 8.0 / (samples / (double) rate));
     return Optional.of(new AudioInfo("flac", "flac", bits <= 16 ? "s16" : "s32", duration, channels, rate, bitRate,
         bits));
+  }
+
+  /**
+   * Whether the first frame after the metadata blocks names the same rate, channel count and bit depth
+   * as STREAMINFO (or defers to it). False when there is no frame where one must be, or a code this
+   * class does not read (rates stored in the frame header).
+   */
+  private static boolean firstFrameAgrees(Source s, int rate, int channels, int bits) {
+    long pos = 4;
+    for (int i = 0; ; i++) {
+      if (i == MAX_FLAC_BLOCKS) {
+        return false;
+      }
+      byte[] h = s.read(pos, 4);
+      if (h.length < 4) {
+        return false;
+      }
+      pos += 4 + u24be(h, 1);
+      if ((h[0] & 0x80) != 0) {
+        break; // the last metadata block
+      }
+    }
+    byte[] f = s.read(pos, 4);
+    if (f.length < 4 || (f[0] & 0xFF) != 0xFF || (f[1] & 0xFE) != 0xF8) {
+      return false;
+    }
+    int rateCode = f[2] & 0x0F;
+    int channelCode = (f[3] & 0xF0) >> 4;
+    int bitsCode = (f[3] & 0x0E) >> 1;
+    if (rateCode >= FLAC_FRAME_RATES.length || rateCode != 0 && FLAC_FRAME_RATES[rateCode] != rate) {
+      return false;
+    }
+    int frameChannels = channelCode <= 7 ? channelCode + 1 : channelCode <= 10 ? 2 : -1;
+    if (frameChannels != channels) {
+      return false;
+    }
+    return bitsCode == 0 || FLAC_FRAME_BITS[bitsCode] == bits;
   }
 
   // ---- mp3 -------------------------------------------------------------------------------------
@@ -316,6 +390,9 @@ final class HeaderSniffer {
           break;
         }
         return Optional.empty(); // too many to count here
+      }
+      if (!tagged && pos - first > MAX_WALK_BYTES) {
+        return Optional.empty(); // a long walk: ffprobe estimates it quicker
       }
       if (pos + 4 > bufStart + buf.length) {
         buf = s.read(pos, WALK_BLOCK);

@@ -1,6 +1,7 @@
 package dev.replicateaudio.webhook;
 
 import dev.replicateaudio.CompletionOutcome;
+import dev.replicateaudio.CompletionStatus;
 import dev.replicateaudio.ReplicateAudioSettings;
 import dev.replicateaudio.internal.SettingParsers;
 import dev.replicateaudio.port.GenerationJob;
@@ -142,7 +143,9 @@ public final class WebhookRecovery {
             return null;
           })
           .thenCompose(ignored -> processor.failClaimed(job, reason))
-          .thenApply(outcome -> new RecoveryReport(0, 0, 0, 1, 0, 0));
+          // failed as asked, or (its claim overtaken) whatever the job's recorded outcome is
+          .thenApply(outcome -> outcome.status() == CompletionStatus.FAILED ? new RecoveryReport(0, 0, 0, 1, 0, 0)
+              : count(outcome));
     }
     return processor.releaseClaimed(job, null)
         .thenApply(ignored -> new RecoveryReport(0, 0, 0, 0, 1, 0));
@@ -160,7 +163,7 @@ public final class WebhookRecovery {
       // Replicate refused the lookup for good (for example 404: it does not know the prediction)
       String reason = "recovery could not look up the prediction: " + cause.getMessage();
       return processor.failClaimed(job, reason)
-          .thenApply(outcome -> new RecoveryReport(0, 0, 1, 0, 0, 0))
+          .thenApply(WebhookRecovery::count)
           .exceptionally(e -> new RecoveryReport(0, 0, 0, 0, 0, 1));
     }
     LOG.log(Level.DEBUG, "recovery of {0} failed transiently: {1}", job.predictionId(), cause.getMessage());

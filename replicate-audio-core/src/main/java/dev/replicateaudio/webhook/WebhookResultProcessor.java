@@ -429,11 +429,15 @@ public final class WebhookResultProcessor {
   /**
    * This run's claim was overtaken: another claimant finished or released the job first, and this
    * run's writes were rolled back with the refused move. Its answer is the recorded outcome (or
-   * PENDING); it wakes nobody, the winner did.
+   * PENDING); it wakes nobody, the winner did. (One case looks the same from here: this run's own
+   * commit went through but its acknowledgement was lost, and the release that followed found the job
+   * finished. Its waiters are then not woken by this instance; they time out to the recorded outcome
+   * when they wait through {@code ReplicateAudio.await}.)
    */
   private CompletionStage<CompletionOutcome> lostClaim(GenerationJob job, Throwable failure) {
-    LOG.log(Level.INFO, "prediction {0} ({1}): another claimant finished or released the job first; this run"
-        + " (attempt {2}) was rolled back: {3}", job.predictionId(), job.key(), job.attempts(), message(failure));
+    LOG.log(Level.INFO, "prediction {0} ({1}): the job moved on without this run (attempt {2}): another claimant"
+        + " finished or released it first, or this run''s own commit went through unacknowledged; answering with"
+        + " the recorded outcome: {3}", job.predictionId(), job.key(), job.attempts(), message(failure));
     return CompletableFuture.supplyAsync(() -> alreadyHandled(job.predictionId(), job.key()), executor);
   }
 

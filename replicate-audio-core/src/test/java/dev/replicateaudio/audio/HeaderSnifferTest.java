@@ -222,6 +222,18 @@ class HeaderSnifferTest {
     unsure.add(write("broken-third-frame.mp3", patch(mp3, frameStart(mp3, mp3Frame, 2) + 1, new byte[] {0})));
     unsure.add(write("text.mp3", "#EXTM3U\n#EXTINF:1,\nfile:///etc/passwd\n".getBytes(StandardCharsets.UTF_8)));
     unsure.add(write("empty.wav", new byte[0]));
+    // found in review: each of these was read with confidence, and wrongly
+    unsure.add(write("data-past-the-end.wav", patch(wav, data + 4, le32(wav.length * 10L))));
+    byte[] act = wav.clone(); // ffmpeg's act demuxer (G.729) claims this layout over wav
+    Arrays.fill(act, 44, 512, (byte) 0);
+    act[256] = (byte) 0x84;
+    unsure.add(write("act.wav", act));
+    int rate = (flac[18] & 0xFF) << 12 | (flac[19] & 0xFF) << 4 | (flac[20] & 0xF0) >> 4;
+    unsure.add(write("streaminfo-says-half-the-rate.flac", withStreamInfoRate(flac, rate / 2)));
+    byte[] years = withStreamInfoRate(flac, 1); // 2^36 samples at 1 Hz: a duration that overflows
+    years[21] = (byte) (years[21] | 0x0F);
+    Arrays.fill(years, 22, 26, (byte) 0xFF);
+    unsure.add(write("ages.flac", years));
 
     for (Path file : unsure) {
       assertThat(HeaderSniffer.sniff(file)).as(file.getFileName().toString()).isEmpty();
@@ -378,6 +390,15 @@ class HeaderSnifferTest {
         StandardCharsets.ISO_8859_1));
     byte[] body = concat("WAVE".getBytes(StandardCharsets.ISO_8859_1), junk, fmt, fact, data, tail);
     return concat("RIFF".getBytes(StandardCharsets.ISO_8859_1), le32(body.length), body);
+  }
+
+  /** {@code flac} with STREAMINFO's 20-bit sample rate set to {@code rate}, the frames unchanged. */
+  private static byte[] withStreamInfoRate(byte[] flac, int rate) {
+    byte[] b = flac.clone();
+    b[18] = (byte) (rate >> 12);
+    b[19] = (byte) (rate >> 4);
+    b[20] = (byte) ((b[20] & 0x0F) | (rate & 0x0F) << 4);
+    return b;
   }
 
   private static byte[] patch(byte[] b, int at, byte[] with) {
