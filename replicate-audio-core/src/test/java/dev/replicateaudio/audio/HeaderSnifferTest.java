@@ -245,6 +245,45 @@ class HeaderSnifferTest {
   }
 
   @Test
+  void countsTheFramesOfAnUntaggedMp3UpToACapThenLeavesItToFfprobe() {
+    // MPEG-1 Layer III, 128 kb/s, 44.1 kHz, mono, no padding: 417 bytes a frame, no Xing or VBRI tag
+    byte[] frame = new byte[417];
+    frame[0] = (byte) 0xFF;
+    frame[1] = (byte) 0xFB;
+    frame[2] = (byte) 0x90;
+    frame[3] = (byte) 0xC0;
+
+    assertThat(HeaderSniffer.sniff(repeating(frame, 417L * 2_000))).hasValueSatisfying(info -> {
+      assertThat(info.channels()).isEqualTo(1);
+      assertThat(info.sampleRate()).isEqualTo(44_100);
+      assertThat(info.duration()).isEqualTo(AudioInspector.duration(2_000L * 1152, 44_100));
+    });
+    // fewer frames than MAX_WALK_FRAMES, but more bytes than MAX_WALK_BYTES: not walked to the end
+    long frames = HeaderSniffer.MAX_WALK_BYTES / 417 + 1_000;
+    assertThat(frames).isLessThan(HeaderSniffer.MAX_WALK_FRAMES);
+    assertThat(HeaderSniffer.sniff(repeating(frame, 417L * frames))).isEmpty();
+  }
+
+  /** {@code size} bytes of {@code unit} over and over, made up as they are read. */
+  private static HeaderSniffer.Source repeating(byte[] unit, long size) {
+    return new HeaderSniffer.Source() {
+      @Override
+      public long size() {
+        return size;
+      }
+
+      @Override
+      public byte[] read(long position, int length) {
+        byte[] b = new byte[(int) Math.max(0, Math.min(length, size - position))];
+        for (int i = 0; i < b.length; i++) {
+          b[i] = unit[(int) ((position + i) % unit.length)];
+        }
+        return b;
+      }
+    };
+  }
+
+  @Test
   void neverThrowsOnThousandsOfMangledHeadersAndReportsOnlyPlausibleAudio() throws IOException {
     FfmpegRunner r = runner(TestFfmpeg.preferred());
     List<byte[]> seeds = new ArrayList<>();
