@@ -14,9 +14,9 @@ import java.util.regex.Pattern;
 public record ContentKey(String contentType, long contentId) {
   /** Short generated sound effects; trimmed of leading and trailing silence by default. */
   public static final String SOUND_EFFECT = "sound_effect";
-  /** Background music; validated with ffprobe and stored as generated. */
+  /** Background music; validated (header and a decoding pass) and stored as generated. */
   public static final String BACKGROUND_MUSIC = "background_music";
-  /** Speech (text to speech); validated with ffprobe and stored as generated. */
+  /** Speech (text to speech); validated (header and a decoding pass) and stored as generated. */
   public static final String SPEECH = "speech";
 
   private static final Pattern TYPE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");

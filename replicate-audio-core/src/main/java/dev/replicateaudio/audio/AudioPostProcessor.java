@@ -5,8 +5,8 @@ import java.nio.file.Path;
 /**
  * Turns downloaded audio into the audio that is stored; one per content type (the seed's
  * {@code AudioPostProcessor}). {@link SoundEffectProcessor} trims silence; background music and
- * speech are validated with ffprobe and passed through. Hosts can register their own through
- * {@link AudioPostProcessors}.
+ * speech are validated (header and a decoding pass) and passed through. Hosts can register their
+ * own through {@link AudioPostProcessors}.
  *
  * <p>Blocking: the pipeline calls it on the host's executor. An interrupted call stops its work
  * (killing any ffmpeg process) and throws. Implementations are thread-safe.

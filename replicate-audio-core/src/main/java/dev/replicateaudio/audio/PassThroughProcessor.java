@@ -30,7 +30,7 @@ public final class PassThroughProcessor implements AudioPostProcessor {
     this.runner = runner;
   }
 
-  /** A pass-through running ffprobe and ffmpeg through {@code runner}. */
+  /** A pass-through running ffmpeg (and ffprobe for headers it can't read itself) through {@code runner}. */
   public static PassThroughProcessor create(FfmpegRunner runner, ReplicateAudioSettings settings) {
     Objects.requireNonNull(runner, "runner == null");
     Objects.requireNonNull(settings, "settings == null");
