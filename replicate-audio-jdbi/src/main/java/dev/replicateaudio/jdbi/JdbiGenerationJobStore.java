@@ -115,19 +115,26 @@ public final class JdbiGenerationJobStore implements GenerationJobStore {
     Objects.requireNonNull(key, "key == null");
     return SqlSupport.inTransaction(jdbi, "claim(" + predictionId + ", " + key + ")", h -> {
       Instant now = SqlSupport.now(clock);
-      int updated = h.createUpdate("UPDATE ra_generation_jobs SET status = 'PROCESSING', attempts = attempts + 1,"
-              + " updated_at = :now WHERE prediction_id = :prediction_id AND content_type = :content_type"
-              + " AND content_id = :content_id AND status = 'PENDING'")
-          .bind("now", SqlSupport.timestamp(now))
-          .bind("prediction_id", predictionId)
-          .bind("content_type", key.contentType())
-          .bind("content_id", key.contentId())
-          .execute();
-      if (updated == 1 || insertIfAbsent(h, predictionId, key, JobStatus.PROCESSING, 1, now)) {
+      if (claimPending(h, predictionId, key, now) || insertIfAbsent(h, predictionId, key, JobStatus.PROCESSING, 1, now)
+          // the row appeared between the two: a recordSubmitted committed it (the webhook raced the
+          // submission), and the insert waited for that commit; it is visible to a new statement now
+          || claimPending(h, predictionId, key, now)) {
         return find(h, predictionId);
       }
       return Optional.<GenerationJob>empty();
     });
+  }
+
+  /** PENDING → PROCESSING, attempts + 1, for the job of this id and key; true when it was PENDING. */
+  private static boolean claimPending(Handle h, String predictionId, ContentKey key, Instant now) {
+    return h.createUpdate("UPDATE ra_generation_jobs SET status = 'PROCESSING', attempts = attempts + 1,"
+            + " updated_at = :now WHERE prediction_id = :prediction_id AND content_type = :content_type"
+            + " AND content_id = :content_id AND status = 'PENDING'")
+        .bind("now", SqlSupport.timestamp(now))
+        .bind("prediction_id", predictionId)
+        .bind("content_type", key.contentType())
+        .bind("content_id", key.contentId())
+        .execute() == 1;
   }
 
   @Override

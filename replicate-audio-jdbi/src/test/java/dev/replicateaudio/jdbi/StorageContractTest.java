@@ -526,6 +526,36 @@ abstract class StorageContractTest {
   }
 
   @Test
+  void aWebhookClaimRacingTheUncommittedSubmissionStillClaimsTheJob() throws Exception {
+    // the webhook of a fast-failing prediction arrives while the submitter's INSERT is not committed:
+    // the claim's UPDATE sees no row, its INSERT waits for the submitter's commit and then inserts
+    // nothing, and the claim must still take the now PENDING job (not leave it for recovery)
+    ContentKey key = ContentKey.speech(29);
+    CountDownLatch inserted = new CountDownLatch(1);
+    CountDownLatch commit = new CountDownLatch(1);
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    try {
+      Future<?> submitter = threads.submit(() -> tx.inTransaction(() -> {
+        jobs.recordSubmitted(key, "p-racing-webhook");
+        inserted.countDown();
+        assertThat(commit.await(30, TimeUnit.SECONDS)).isTrue();
+        return null;
+      }));
+      assertThat(inserted.await(30, TimeUnit.SECONDS)).isTrue();
+      Future<Optional<GenerationJob>> webhook = threads.submit(() -> jobs.claim("p-racing-webhook", key));
+      Thread.sleep(500); // let the claim reach its INSERT and wait there
+      commit.countDown();
+      submitter.get(30, TimeUnit.SECONDS);
+      assertThat(webhook.get(30, TimeUnit.SECONDS)).hasValueSatisfying(job -> {
+        assertThat(job.status()).isEqualTo(JobStatus.PROCESSING);
+        assertThat(job.attempts()).isEqualTo(1);
+      });
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
+  @Test
   void transitionsFollowThePortsRulesAndARepeatedOneIsAStaleClaim() {
     ContentKey key = ContentKey.backgroundMusic(27);
     jobs.recordSubmitted(key, "p-moves");
