@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.replicateaudio.ReplicateAudioSettings;
 import dev.replicateaudio.examples.ExampleFfmpeg;
+import dev.replicateaudio.examples.Threads;
 import dev.replicateaudio.ffmpeg.BundledFfmpeg;
 import dev.replicateaudio.ffmpeg.FfmpegRunner;
 import java.io.File;
@@ -30,7 +31,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 /**
@@ -298,12 +298,7 @@ public final class BenchmarkRunner {
     Map<String, Map<String, Double>> wakeChart = null;
     Path workDir = Files.createTempDirectory("replicate-audio-bench-");
     ReplicateAudioSettings settings = ffmpeg(options).toBuilder().maxFileSize(100_000_000L).build();
-    AtomicInteger threadNo = new AtomicInteger();
-    ExecutorService executor = Executors.newFixedThreadPool(32, r -> {
-      Thread t = new Thread(r, "bench-pipeline-" + threadNo.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService executor = Executors.newFixedThreadPool(32, Threads.named("bench-pipeline"));
     String ffmpegVersion;
     List<String> databases;
     SimulatorDelivery[] simulator = new SimulatorDelivery[1]; // started when first needed, after figure 2

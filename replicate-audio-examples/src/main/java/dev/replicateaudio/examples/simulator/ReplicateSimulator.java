@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.replicateaudio.ReplicateAudioSettings;
+import dev.replicateaudio.examples.Threads;
 import dev.replicateaudio.ffmpeg.BundledFfmpeg;
 import dev.replicateaudio.ffmpeg.FfmpegRunner;
 import dev.replicateaudio.prediction.Prediction;
@@ -33,11 +34,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -227,10 +226,11 @@ public final class ReplicateSimulator implements AutoCloseable {
     this.httpPool = cachedPool(prefix + "-http");
     this.workerPool = cachedPool(prefix + "-worker");
     ThreadPoolExecutor deliveries = new ThreadPoolExecutor(config.maxConcurrentWebhooks(),
-        config.maxConcurrentWebhooks(), 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threads(prefix + "-webhook"));
+        config.maxConcurrentWebhooks(), 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        Threads.named(prefix + "-webhook"));
     deliveries.allowCoreThreadTimeOut(true);
     this.deliveryPool = deliveries;
-    this.scheduler = new ScheduledThreadPoolExecutor(1, threads(prefix + "-scheduler"));
+    this.scheduler = new ScheduledThreadPoolExecutor(1, Threads.named(prefix + "-scheduler"));
     scheduler.setRemoveOnCancelPolicy(true);
     scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     this.clips = new AudioClips(cacheDirectory, config.sampleRate(), config.mp3BitrateKbps(), this::ffmpegRunner);
@@ -451,18 +451,9 @@ public final class ReplicateSimulator implements AutoCloseable {
             + " or put org.bytedeco:ffmpeg (classifier " + BundledFfmpeg.platform() + ") on the classpath"));
   }
 
-  private static ThreadFactory threads(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
-
   private static ExecutorService cachedPool(String prefix) {
     return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS, new SynchronousQueue<>(),
-        threads(prefix));
+        Threads.named(prefix));
   }
 
   /**

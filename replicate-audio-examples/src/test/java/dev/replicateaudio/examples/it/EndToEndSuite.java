@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.replicateaudio.CompletionOutcome;
 import dev.replicateaudio.CompletionStatus;
 import dev.replicateaudio.ContentKey;
+import dev.replicateaudio.examples.Threads;
 import dev.replicateaudio.examples.simulator.DeliveryAttempt;
 import dev.replicateaudio.examples.simulator.Fault;
 import dev.replicateaudio.ffmpeg.AudioInfo;
@@ -211,7 +212,7 @@ abstract class EndToEndSuite {
           Fault.LOST_WEBHOOK));
     }
     batch.put(ContentKey.soundEffect(30), request("delivered webhook", "wav", 0.5));
-    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(ItStack.named("it-recovery"));
+    ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(Threads.named("it-recovery"));
     try (ItStack it = ItStack.on(db).settings(s -> s.webhookTimeout(Duration.ofSeconds(1))).start()) {
       it.closeWith(scheduler::shutdownNow);
       ScheduledFuture<?> recovery = it.audio.recovery().scheduleOn(scheduler, Duration.ofSeconds(1));

@@ -7,6 +7,7 @@ import dev.replicateaudio.ReplicateAudio;
 import dev.replicateaudio.ReplicateAudioSettings;
 import dev.replicateaudio.audio.AudioPostProcessors;
 import dev.replicateaudio.examples.JdkWebhookServer;
+import dev.replicateaudio.examples.Threads;
 import dev.replicateaudio.examples.simulator.Fault;
 import dev.replicateaudio.examples.simulator.ReplicateSimulator;
 import dev.replicateaudio.ffmpeg.FfmpegRunner;
@@ -35,9 +36,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
@@ -112,9 +111,9 @@ final class ItStack implements AutoCloseable {
       opened.add(client);
       downloader = OkHttpAudioDownloader.builder(settings).allowedHosts("127.0.0.1").allowPlainHttp(true).build();
       opened.add(downloader);
-      executor = Executors.newFixedThreadPool(o.threads, named(o.poolName + "-pipeline"));
+      executor = Executors.newFixedThreadPool(o.threads, Threads.named(o.poolName + "-pipeline"));
       opened.add(() -> drain(executor));
-      serverExecutor = Executors.newFixedThreadPool(4, named(o.poolName + "-webhooks"));
+      serverExecutor = Executors.newFixedThreadPool(4, Threads.named(o.poolName + "-webhooks"));
       opened.add(() -> drain(serverExecutor));
       // bind first: the facade needs the endpoint's URL and the endpoint needs the facade's processor
       server = JdkWebhookServer.listen(new InetSocketAddress("127.0.0.1", 0), WEBHOOK_PATH, serverExecutor);
@@ -304,14 +303,6 @@ final class ItStack implements AutoCloseable {
     }
   }
 
-  static ThreadFactory named(String prefix) {
-    AtomicInteger n = new AtomicInteger();
-    return r -> {
-      Thread t = new Thread(r, prefix + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    };
-  }
 
   /** One row of {@code ra_generation_jobs}. */
   record JobRow(String predictionId, ContentKey key, JobStatus status, int attempts, String lastError) {
