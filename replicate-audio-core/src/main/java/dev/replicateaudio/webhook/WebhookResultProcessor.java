@@ -21,19 +21,19 @@ import dev.replicateaudio.port.TransactionRunner;
 import dev.replicateaudio.prediction.Prediction;
 import dev.replicateaudio.prediction.PredictionStatus;
 import java.io.IOException;
-import java.io.InputStream;
+
 import java.io.UncheckedIOException;
 import java.lang.System.Logger;
 import java.lang.System.Logger.Level;
 import java.net.URI;
-import java.nio.file.Files;
+
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+
+
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
+
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -352,7 +352,7 @@ public final class WebhookResultProcessor {
   }
 
   private ResultRecord store(GenerationJob job, ProcessedAudio processed, Instant arrived) {
-    AudioMetadata metadata = metadataOf(processed);
+    AudioMetadata metadata = AudioMetadata.of(processed.file(), processed.mimeType(), processed.finalDuration());
     return transactions.inTransaction(() -> {
       audioStore.storeAudio(job.key(), processed.file(), metadata);
       jobStore.markSucceeded(job.predictionId());
@@ -449,23 +449,8 @@ public final class WebhookResultProcessor {
     }
   }
 
-  private AudioMetadata metadataOf(ProcessedAudio processed) {
-    try (InputStream in = Files.newInputStream(processed.file())) {
-      MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
-      byte[] buffer = new byte[64 * 1024];
-      long size = 0;
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        sha256.update(buffer, 0, n);
-        size += n;
-      }
-      return new AudioMetadata(processed.mimeType(), size, HexFormat.of().formatHex(sha256.digest()),
-          processed.finalDuration());
-    } catch (IOException e) {
-      throw new UncheckedIOException("could not read processed audio " + processed.file(), e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-    }
-  }
+
+
 
   private Duration elapsedSince(Instant start) {
     Duration d = Duration.between(start, clock.instant());

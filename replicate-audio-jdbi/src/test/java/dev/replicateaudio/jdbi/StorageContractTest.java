@@ -17,13 +17,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -150,7 +148,7 @@ abstract class StorageContractTest {
   void storedAudioReadsBackByteExact(TestInfo info) throws Exception {
     ContentKey key = ContentKey.soundEffect(1);
     Path file = randomFile(info, 300_001);
-    AudioMetadata metadata = metadata(file, "audio/mpeg", Duration.ofMillis(2_345).plusNanos(678_000));
+    AudioMetadata metadata = AudioMetadata.of(file, "audio/mpeg", Duration.ofMillis(2_345).plusNanos(678_000));
     audio.storeAudio(key, file, metadata);
 
     assertThat(audio.findAudio(key)).contains(new StoredAudio(key, metadata, T0));
@@ -173,10 +171,10 @@ abstract class StorageContractTest {
     Path first = randomFile(info, 10_000);
     Path second = randomFile(info, 7);
     try {
-      audio.storeAudio(key, first, metadata(first, "audio/wav", null));
+      audio.storeAudio(key, first, AudioMetadata.of(first, "audio/wav", null));
       clock.advance(Duration.ofMinutes(1));
-      audio.storeAudio(key, second, metadata(second, "audio/mpeg", null));
-      assertThat(audio.findAudio(key)).contains(new StoredAudio(key, metadata(second, "audio/mpeg", null),
+      audio.storeAudio(key, second, AudioMetadata.of(second, "audio/mpeg", null));
+      assertThat(audio.findAudio(key)).contains(new StoredAudio(key, AudioMetadata.of(second, "audio/mpeg", null),
           T0.plus(Duration.ofMinutes(1))));
       byte[] expected = readAll(second);
       assertThat(audio.readAudio(key, (stored, in) -> in.readAllBytes())).hasValueSatisfying(bytes ->
@@ -192,7 +190,7 @@ abstract class StorageContractTest {
     ContentKey key = ContentKey.soundEffect(3);
     Path file = randomFile(info, 5_000);
     try {
-      AudioMetadata good = metadata(file, "audio/mpeg", null);
+      AudioMetadata good = AudioMetadata.of(file, "audio/mpeg", null);
       AudioMetadata wrongSize = new AudioMetadata("audio/mpeg", 4_999, good.sha256(), null);
       AudioMetadata wrongHash = new AudioMetadata("audio/mpeg", 5_000, "0".repeat(64), null);
 
@@ -229,7 +227,7 @@ abstract class StorageContractTest {
         .build();
     Path file = randomFile(info, 100_000);
     try {
-      AudioMetadata metadata = metadata(file, "audio/mpeg", Duration.ofSeconds(3));
+      AudioMetadata metadata = AudioMetadata.of(file, "audio/mpeg", Duration.ofSeconds(3));
       hostStore.storeAudio(ContentKey.soundEffect(42), file, metadata);
 
       String b64 = queryOne("SELECT audio_data_b64 FROM sound_effects WHERE id = 42", String.class);
@@ -258,7 +256,7 @@ abstract class StorageContractTest {
     jdbi.useHandle(h -> h.execute("INSERT INTO music (id) VALUES (2)"));
     Path file = randomFile(info, 20_000);
     try {
-      AudioMetadata metadata = metadata(file, "audio/wav", null);
+      AudioMetadata metadata = AudioMetadata.of(file, "audio/wav", null);
       JdbiAudioStore hostStore = JdbiAudioStore.builder(jdbi)
           .mapContentType(ContentKey.BACKGROUND_MUSIC, AudioUpdate.binary("UPDATE music SET audio = :audio WHERE id = :content_id"))
           .mapContentType("everything", AudioUpdate.binary("UPDATE music SET audio = :audio"))
@@ -298,7 +296,7 @@ abstract class StorageContractTest {
     ContentKey key = ContentKey.backgroundMusic(50);
     Path file = randomFile(info, 50_000_000);
     try (HeapTarget target = heapTarget()) {
-      AudioMetadata metadata = metadata(file, "audio/wav", Duration.ofMinutes(5));
+      AudioMetadata metadata = AudioMetadata.of(file, "audio/wav", Duration.ofMinutes(5));
       long started = System.nanoTime();
       long growth;
       int samples;
@@ -360,7 +358,7 @@ abstract class StorageContractTest {
     try {
       IllegalStateException boom = new IllegalStateException("notifier exploded");
       assertThatThrownBy(() -> tx.inTransaction(() -> {
-        audio.storeAudio(key, file, metadata(file, "audio/mpeg", null));
+        audio.storeAudio(key, file, AudioMetadata.of(file, "audio/mpeg", null));
         jobs.markSucceeded("p-rollback");
         jobs.logResult(result("p-rollback", key, CompletionStatus.SUCCEEDED, null));
         throw boom;
@@ -865,16 +863,6 @@ abstract class StorageContractTest {
     return file;
   }
 
-  static AudioMetadata metadata(Path file, String mimeType, Duration duration) throws Exception {
-    MessageDigest sha = MessageDigest.getInstance("SHA-256");
-    try (var in = Files.newInputStream(file)) {
-      byte[] buffer = new byte[1 << 16];
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        sha.update(buffer, 0, n);
-      }
-    }
-    return new AudioMetadata(mimeType, Files.size(file), HexFormat.of().formatHex(sha.digest()), duration);
-  }
 
   static byte[] readAll(Path file) throws IOException {
     return Files.readAllBytes(file);

@@ -8,15 +8,12 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.HexFormat;
 import java.util.Locale;
 
 /**
@@ -36,7 +33,7 @@ final class StoreVsJdbcBench {
     Path dir = ctx.workDir().resolve("store");
     TrimOverheadBench.mkdirs(dir);
     Path file = BenchAudio.wavOfSize(dir.resolve("effect-200k.wav"), BYTES, 44_100, 1, 0.5, 0.5);
-    AudioMetadata metadata = new AudioMetadata("audio/wav", BYTES, sha256(file), Duration.ofMillis(2267));
+    AudioMetadata metadata = AudioMetadata.of(file, "audio/wav", Duration.ofMillis(2267));
     double pg = ratio(ctx, dbs.pg(), file, metadata);
     double h2 = ratio(ctx, dbs.h2(), file, metadata);
     ctx.out().printf(Locale.ROOT, "  library / JDBC throughput: PostgreSQL %.3f, H2 %.3f%n", pg, h2);
@@ -103,21 +100,6 @@ final class StoreVsJdbcBench {
       throw new IllegalStateException("plain JDBC insert into " + db.name() + " failed", e);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  static String sha256(Path file) {
-    try (InputStream in = Files.newInputStream(file)) {
-      MessageDigest d = MessageDigest.getInstance("SHA-256");
-      byte[] buffer = new byte[64 * 1024];
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        d.update(buffer, 0, n);
-      }
-      return HexFormat.of().formatHex(d.digest());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
 }
