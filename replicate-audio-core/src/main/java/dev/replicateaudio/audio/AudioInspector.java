@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -71,7 +72,8 @@ final class AudioInspector {
    * @throws FfmpegException when ffprobe was needed and failed for another reason than the file
    */
   static Probed probe(FfmpegRunner runner, Path input) {
-    AudioInfo info = HeaderSniffer.sniff(input).orElseGet(() -> {
+    Optional<AudioInfo> sniffed = HeaderSniffer.sniff(input);
+    AudioInfo info = sniffed.orElseGet(() -> {
       LOG.log(Level.DEBUG, () -> "Header of " + input + " not recognised in Java; asking ffprobe");
       return runner.probe(input);
     });
@@ -85,8 +87,8 @@ final class AudioInspector {
       throw new InvalidAudioException("The audio stream of " + input + " has no usable sample rate ("
           + info.sampleRate() + ") or channel count (" + info.channels() + ")");
     }
-    if (format == AudioFormat.WAV) {
-      checkWavLength(input);
+    if (format == AudioFormat.WAV && sniffed.isEmpty()) {
+      checkWavLength(input); // the sniffer reads a WAV only when its data chunk fits in the file
     }
     return new Probed(input, info, format);
   }
