@@ -4,15 +4,9 @@ import dev.replicateaudio.ffmpeg.AudioInfo;
 import dev.replicateaudio.ffmpeg.FfmpegException;
 import dev.replicateaudio.ffmpeg.FfmpegResult;
 import dev.replicateaudio.ffmpeg.FfmpegRunner;
-import java.io.IOException;
-import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -224,44 +218,20 @@ final class AudioInspector {
    * the shorter length; only the RIFF header still tells how much data there should be.
    */
   private static void checkWavLength(Path file) {
-    long size;
-    long declared = -1;
-    long dataStart = -1;
-    try (InputStream in = Files.newInputStream(file)) {
-      size = Files.size(file);
-      byte[] head = in.readNBytes(12);
-      if (head.length < 12 || !new String(head, 0, 4, StandardCharsets.US_ASCII).equals("RIFF")) {
-        return; // RF64 or something ffprobe accepted: leave it to the decoder
-      }
-      long pos = 12;
-      byte[] chunk = new byte[8];
-      while (pos + 8 <= size && pos < 1 << 20) {
-        if (in.readNBytes(chunk, 0, 8) < 8) {
-          return;
-        }
-        String id = new String(chunk, 0, 4, StandardCharsets.US_ASCII);
-        long len = ByteBuffer.wrap(chunk, 4, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
-        pos += 8;
-        if (id.equals("data")) {
-          declared = len;
-          dataStart = pos;
-          break;
-        }
-        long skip = len + (len & 1);
-        in.skipNBytes(skip);
-        pos += skip;
-      }
-    } catch (IOException | RuntimeException e) {
-      return; // the decoder will have its say
+    Optional<HeaderSniffer.WavData> wav = HeaderSniffer.wavData(file);
+    if (wav.isEmpty() || wav.get().data().body() - 8 >= 1 << 20) {
+      return; // RF64, no data chunk near the start, unreadable: leave it to the decoder
     }
+    long declared = wav.get().data().length();
     // 0 and 0xFFFFFFFF mark a length unknown when written (streamed WAV)
-    if (declared <= 0 || declared == 0xFFFFFFFFL || dataStart < 0) {
+    if (declared == 0 || declared == 0xFFFFFFFFL) {
       return;
     }
-    long present = size - dataStart;
+    long present = wav.get().fileSize() - wav.get().data().body();
     if (present < declared) {
       throw new InvalidAudioException("Truncated audio: " + file + " (wav) declares " + declared
           + " bytes of sample data but holds only " + present);
     }
   }
+
 }

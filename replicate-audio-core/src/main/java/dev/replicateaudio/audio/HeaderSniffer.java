@@ -11,7 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -132,27 +134,24 @@ final class HeaderSniffer {
     if (looksLikeAct(s.read(0, 512))) {
       return Optional.empty(); // ffmpeg's act demuxer outbids wav for this layout (G.729 in a WAVE header)
     }
-    long pos = 12;
     Fmt fmt = null;
-    for (int i = 0; i < MAX_WAV_CHUNKS && pos + 8 <= size; i++) {
-      byte[] header = s.read(pos, 8);
-      long length = u32le(header, 4);
-      long body = pos + 8;
-      if (ascii(header, 0, "fmt ")) {
+    for (Chunk c : riffChunks(s)) {
+      if (c.id().equals("fmt ")) {
         if (fmt == null) { // like ffmpeg, only the first one counts
-          fmt = Fmt.parse(s.read(body, (int) Math.min(length, 40)), length);
+          fmt = Fmt.parse(s.read(c.body(), (int) Math.min(c.length(), 40)), c.length());
           if (fmt == null) {
             return Optional.empty();
           }
         }
-      } else if (ascii(header, 0, "data")) {
+      } else if (c.id().equals("data")) {
+        long length = c.length();
         if (fmt == null || length == 0 || length == 0xFFFF_FFFFL) {
           return Optional.empty(); // no format yet, or a length unknown when written (streamed)
         }
-        if (body + length > size) {
+        if (c.body() + length > size) {
           return Optional.empty(); // longer than the file: truncated or a bogus length, ffprobe and the length check decide
         }
-        if (fmt.pcmTag && looksLikeSpdif(s.read(body, (int) Math.min(length, SPDIF_PROBE_BYTES)))) {
+        if (fmt.pcmTag && looksLikeSpdif(s.read(c.body(), (int) Math.min(length, SPDIF_PROBE_BYTES)))) {
           return Optional.empty(); // ffmpeg would decode it as the compressed audio it carries
         }
         long samples = length / fmt.blockAlign;
@@ -160,9 +159,54 @@ final class HeaderSniffer {
             AudioInspector.duration(samples, fmt.rate), fmt.channels, fmt.rate,
             (long) fmt.rate * fmt.channels * fmt.bits, fmt.bits));
       }
-      pos = body + length + (length & 1);
     }
     return Optional.empty();
+  }
+
+  /** A RIFF chunk: its four-character id, where its body starts, the length its header declares. */
+  record Chunk(String id, long body, long length) {
+  }
+
+  /**
+   * The chunks of a RIFF file after its 12-byte header, in order, up to the first {@code data} chunk
+   * and at most {@value #MAX_WAV_CHUNKS}; a chunk's header must fit in the file, its body need not.
+   */
+  private static List<Chunk> riffChunks(Source s) {
+    long size = s.size();
+    List<Chunk> chunks = new ArrayList<>();
+    long pos = 12;
+    for (int i = 0; i < MAX_WAV_CHUNKS && pos + 8 <= size; i++) {
+      byte[] header = s.read(pos, 8);
+      Chunk c = new Chunk(new String(header, 0, 4, StandardCharsets.ISO_8859_1), pos + 8, u32le(header, 4));
+      chunks.add(c);
+      if (c.id().equals("data")) {
+        break;
+      }
+      pos = c.body() + c.length() + (c.length() & 1);
+    }
+    return chunks;
+  }
+
+  /**
+   * The {@code data} chunk of the RIFF file {@code file} and the file's size; empty when the file is
+   * not RIFF, has no data chunk among its first chunks, or can't be read.
+   */
+  static Optional<WavData> wavData(Path file) {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      Source s = new ChannelSource(channel, channel.size());
+      byte[] head = s.read(0, 12);
+      if (head.length < 12 || !ascii(head, 0, "RIFF")) {
+        return Optional.empty();
+      }
+      return riffChunks(s).stream().filter(c -> c.id().equals("data")).findFirst()
+          .map(c -> new WavData(c, s.size()));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** A WAV file's data chunk and the file's size. */
+  record WavData(Chunk data, long fileSize) {
   }
 
   /** The accepted part of a {@code fmt } chunk. */
