@@ -6,9 +6,10 @@ import com.zaxxer.hikari.pool.HikariPool;
 import dev.replicateaudio.ConfigurationException;
 import dev.replicateaudio.ReplicateAudioSettings;
 import dev.replicateaudio.internal.SettingParsers;
-import dev.replicateaudio.jdbi.internal.Dialect;
+import dev.replicateaudio.jdbi.internal.EvictBrokenConnections;
 import dev.replicateaudio.jdbi.internal.StorageErrors;
 import dev.replicateaudio.port.StorageException;
+import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -40,7 +41,8 @@ import java.util.regex.Pattern;
  *   <caption>Settings, environment variables and defaults</caption>
  *   <tr><th>setting</th><th>variable</th><th>default</th><th>accepted</th></tr>
  *   <tr><td>{@code url}</td><td>{@code DATABASE_URL}</td><td>{@value #DEFAULT_URL}</td>
- *       <td>{@code jdbc:h2:...} or {@code jdbc:postgresql:...}</td></tr>
+ *       <td>{@code jdbc:h2:...}, {@code jdbc:postgresql:...}, {@code jdbc:mysql:...} (MySQL Connector/J, to
+ *       MySQL or MariaDB), {@code jdbc:mariadb:...} (MariaDB Connector/J) or {@code jdbc:sqlite:<file>}</td></tr>
  *   <tr><td>{@code user}</td><td>{@code DB_USER}</td><td>none (the driver's default)</td><td>any</td></tr>
  *   <tr><td>{@code password}</td><td>{@code DB_PASSWORD}</td><td>none</td><td>any; never printed</td></tr>
  *   <tr><td>{@code poolName}</td><td>{@code DB_POOL_NAME}</td><td>{@value #DEFAULT_POOL_NAME}</td>
@@ -70,7 +72,7 @@ import java.util.regex.Pattern;
  *
  * <p>This class is immutable and thread-safe; its {@link Builder} is not thread-safe.
  *
- * @param url the JDBC URL of an H2 or PostgreSQL database
+ * @param url the JDBC URL of an H2, PostgreSQL, MySQL, MariaDB or SQLite database
  * @param user the database user; null for the driver's default
  * @param password the user's password; null for none
  * @param poolName the pool's name, in HikariCP's log lines and threads and in PostgreSQL's
@@ -121,7 +123,7 @@ public record DatabaseSettings(
   public static final Duration MIN_IDLE_TIMEOUT = Duration.ofSeconds(10);
   /** HikariCP's smallest leak detection threshold (zero turns it off). */
   public static final Duration MIN_LEAK_DETECTION_THRESHOLD = Duration.ofSeconds(2);
-  /** The smallest statement timeout: both databases count it in milliseconds. */
+  /** The smallest statement timeout: the databases count it in milliseconds. */
   public static final Duration MIN_STATEMENT_TIMEOUT = Duration.ofMillis(1);
 
   public static final String ENV_URL = "DATABASE_URL";
@@ -141,6 +143,14 @@ public record DatabaseSettings(
   private static final Pattern URL_PASSWORD = Pattern.compile("(?i)((?:password|pwd|sslpassword)=)[^&;]*");
   private static final Pattern URL_USERINFO = Pattern.compile("//([^/:@;?]+):[^@/;?]*@");
   private static final String MASK = "<masked>";
+  private static final String ACCEPTED_PREFIXES =
+      "jdbc:h2:, jdbc:postgresql:, jdbc:mysql:, jdbc:mariadb: or jdbc:sqlite:";
+  private static final String ACCEPTED_URLS = "jdbc:h2:... (H2), jdbc:postgresql:... (PostgreSQL), jdbc:mysql:..."
+      + " (MySQL or MariaDB, MySQL Connector/J), jdbc:mariadb:... (MariaDB or MySQL, MariaDB Connector/J) or"
+      + " jdbc:sqlite:<file> (SQLite)";
+  /** A SQLite URL naming a file: not empty, not {@code :memory:}, no {@code mode=memory}. */
+  private static final Pattern SQLITE_FILE = Pattern.compile(
+      "(?i)jdbc:sqlite:(?!$|\\?|:memory:|file::memory:)(?!.*[?&]mode=memory).+");
 
   public DatabaseSettings {
     List<String> problems = new ArrayList<>();
@@ -265,14 +275,36 @@ public record DatabaseSettings(
    *       the seed's SQLite got from WAL: the MVStore engine with multi-version concurrency (readers
    *       never block writers, row-level locks) and READ COMMITTED isolation; {@code WRITE_DELAY}
    *       stays at 500 ms, like SQLite's {@code synchronous=NORMAL}.
+   *   <li><b>MySQL and MariaDB</b> (either driver; the server decides): every connection runs at
+   *       {@code READ COMMITTED} (InnoDB's default, REPEATABLE READ, sets gap locks that make
+   *       concurrent claims deadlock), and starts with {@code SET SESSION innodb_lock_wait_timeout =
+   *       <statementTimeout, whole seconds, at least 1>}, plus {@code max_statement_time} (MariaDB,
+   *       every statement) or {@code max_execution_time} (MySQL, SELECTs only), each applied only by
+   *       the server it names. A connection that reports itself lost or killed is evicted at once.
+   *       MySQL Connector/J also gets {@code characterEncoding=UTF-8}; both drivers
+   *       {@code connectTimeout=<poolTimeout ms>} and {@code tcpKeepAlive=true}, unless the URL sets
+   *       them. Audio goes in 256 KiB rows, so the server's {@code max_allowed_packet} needs no change.
+   *   <li><b>SQLite</b>: parameters the URL does not already set are appended:
+   *       {@code journal_mode=WAL} (readers never block the writer), {@code synchronous=NORMAL},
+   *       {@code busy_timeout=<statementTimeout ms>} (how long a writer waits for the lock) and
+   *       {@code transaction_mode=IMMEDIATE}: every transaction takes the database's write lock when
+   *       it begins, so there is one writer at a time and none fails halfway, as a read that turns
+   *       into a write would ({@code SQLITE_BUSY}). Single reads run outside transactions, beside the
+   *       writer. The file must be on a local disk of the one host whose processes use it.
    * </ul>
    */
   public HikariConfig toHikariConfig() {
-    Dialect dialect = Dialect.ofUrl(url);
+    SqlDialect dialect = SqlDialect.ofUrl(url).orElse(null);
     long statementMillis = Math.min(Integer.MAX_VALUE, ceilMillis(statementTimeout));
     HikariConfig c = new HikariConfig();
     c.setPoolName(poolName);
-    c.setJdbcUrl(dialect == Dialect.H2 ? tuneH2Url(url, statementMillis) : url);
+    String jdbcUrl = url;
+    if (dialect == SqlDialect.H2) {
+      jdbcUrl = tuneH2Url(url, statementMillis);
+    } else if (dialect == SqlDialect.SQLITE) {
+      jdbcUrl = tuneSqliteUrl(url, statementMillis);
+    }
+    c.setJdbcUrl(jdbcUrl);
     if (user != null) {
       c.setUsername(user);
     }
@@ -290,31 +322,63 @@ public record DatabaseSettings(
     long keepalive = Math.min(Duration.ofMinutes(2).toMillis(), poolRecycle.toMillis() / 2);
     c.setKeepaliveTime(keepalive < 30_000L ? 0L : keepalive);
     c.setLeakDetectionThreshold(leakDetectionThreshold.toMillis());
-    if (dialect == Dialect.POSTGRESQL) {
+    if (dialect == SqlDialect.POSTGRESQL) {
       c.setConnectionInitSql("SET statement_timeout = " + statementMillis);
       c.addDataSourceProperty("ApplicationName", poolName);
+    } else if (dialect == SqlDialect.MYSQL || dialect == SqlDialect.MARIADB) {
+      c.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
+      c.setConnectionInitSql(mysqlSessionSql(statementMillis));
+      c.setExceptionOverride(new EvictBrokenConnections());
+      Set<String> present = urlParameters(url, "[?&]");
+      long connectMillis = Math.min(Integer.MAX_VALUE, poolTimeout.toMillis());
+      if (dialect == SqlDialect.MYSQL && !present.contains("characterencoding")) {
+        c.addDataSourceProperty("characterEncoding", "UTF-8");
+      }
+      if (!present.contains("connecttimeout")) {
+        c.addDataSourceProperty("connectTimeout", Long.toString(connectMillis));
+      }
+      if (!present.contains("tcpkeepalive")) {
+        c.addDataSourceProperty("tcpKeepAlive", "true");
+      }
     }
     return c;
   }
 
   /**
-   * Starts a HikariCP pool with {@link #toHikariConfig()}. It opens one connection right away, so
-   * a wrong URL or password fails here and not on first use. The caller owns the pool: close it on
-   * shutdown.
+   * The session settings of a MySQL or MariaDB connection: the InnoDB lock wait in whole seconds
+   * (at least 1), and the statement timeout in the variable of the server at hand, through
+   * executable comments: {@code /*!80000 ...*}{@code /} runs on MySQL 8 only (MariaDB skips it),
+   * {@code /*M!100108 ...*}{@code /} on MariaDB only.
+   */
+  static String mysqlSessionSql(long statementMillis) {
+    long lockSeconds = Math.max(1, (statementMillis + 999) / 1000);
+    return "SET SESSION innodb_lock_wait_timeout = " + lockSeconds
+        + " /*!80000 , max_execution_time = " + statementMillis + " */"
+        + " /*M!100108 , max_statement_time = " + statementMillis / 1000 + "."
+        + String.format(Locale.ROOT, "%03d", statementMillis % 1000) + " */";
+  }
+
+  /**
+   * Starts a HikariCP pool with {@link #toHikariConfig()}. It opens one connection right away and
+   * checks the server ({@link SqlDialect#detect}), so a wrong URL or password, or a server older
+   * than replicate-audio-jdbi needs, fails here and not on first use. The caller owns the pool:
+   * close it on shutdown.
    *
    * @throws ConfigurationException when no JDBC driver on the classpath accepts the URL
-   * @throws StorageException (retryable) when the database can't be reached
+   * @throws StorageException (retryable) when the database can't be reached; permanent when it is
+   *     not supported or too old (the message names the version found and the one needed), and
+   *     then the pool is closed again
    */
   public HikariDataSource createDataSource() {
     try {
       DriverManager.getDriver(url);
     } catch (SQLException e) {
-      String artifact = Dialect.ofUrl(url) == Dialect.H2 ? "com.h2database:h2" : "org.postgresql:postgresql";
       throw new ConfigurationException("DATABASE_URL='" + maskedUrl() + "' has no JDBC driver on the classpath;"
-          + " add " + artifact);
+          + " add " + driverArtifact(SqlDialect.ofUrl(url).orElseThrow()));
     }
+    HikariDataSource pool;
     try {
-      return new HikariDataSource(toHikariConfig());
+      pool = new HikariDataSource(toHikariConfig());
     } catch (HikariPool.PoolInitializationException e) {
       Throwable root = e;
       while (root.getCause() != null && root.getCause() != root) {
@@ -322,6 +386,29 @@ public record DatabaseSettings(
       }
       throw new StorageException("Could not start connection pool '" + poolName + "' for " + maskedUrl()
           + ": " + StorageErrors.firstLine(root), e);
+    }
+    try (Connection c = pool.getConnection()) {
+      SqlDialect.detect(c); // an unsupported or too old server fails here, naming the version found and needed
+    } catch (SQLException | RuntimeException e) {
+      pool.close();
+      throw StorageErrors.translate("Checking the database of pool '" + poolName + "' (" + maskedUrl() + ")", e);
+    }
+    return pool;
+  }
+
+  /** The Maven coordinates of the JDBC driver for {@code dialect}'s URLs. */
+  static String driverArtifact(SqlDialect dialect) {
+    switch (dialect) {
+      case H2:
+        return "com.h2database:h2";
+      case POSTGRESQL:
+        return "org.postgresql:postgresql";
+      case MYSQL:
+        return "com.mysql:mysql-connector-j";
+      case MARIADB:
+        return "org.mariadb.jdbc:mariadb-java-client";
+      default:
+        return "org.xerial:sqlite-jdbc";
     }
   }
 
@@ -348,6 +435,39 @@ public record DatabaseSettings(
     }
     String masked = URL_PASSWORD.matcher(url).replaceAll("$1" + MASK);
     return URL_USERINFO.matcher(masked).replaceAll("//$1:" + MASK + "@");
+  }
+
+  /** Appends the SQLite settings {@link #toHikariConfig()} describes, unless the URL sets them already. */
+  static String tuneSqliteUrl(String url, long statementMillis) {
+    Set<String> present = urlParameters(url, "[?&]");
+    StringBuilder tuned = new StringBuilder(url);
+    char separator = url.indexOf('?') < 0 ? '?' : '&';
+    String[][] wanted = {{"journal_mode", "WAL"}, {"synchronous", "NORMAL"},
+        {"busy_timeout", Long.toString(statementMillis)}, {"transaction_mode", "IMMEDIATE"}};
+    for (String[] setting : wanted) {
+      if (!present.contains(setting[0])) {
+        tuned.append(separator).append(setting[0]).append('=').append(setting[1]);
+        separator = '&';
+      }
+    }
+    return tuned.toString();
+  }
+
+  /** The lower-case names of the parameters in {@code url}'s query (after {@code ?}, split by {@code separators}). */
+  private static Set<String> urlParameters(String url, String separators) {
+    Set<String> names = new HashSet<>();
+    int q = url.indexOf('?');
+    if (q < 0) {
+      return names;
+    }
+    for (String part : url.substring(q + 1).split(separators)) {
+      int eq = part.indexOf('=');
+      String name = (eq < 0 ? part : part.substring(0, eq)).trim().toLowerCase(Locale.ROOT);
+      if (!name.isEmpty()) {
+        names.add(name);
+      }
+    }
+    return names;
   }
 
   /** Appends the H2 settings {@link #toHikariConfig()} describes, unless the URL sets them already. */
@@ -378,12 +498,16 @@ public record DatabaseSettings(
 
   private static void checkUrl(String name, String url, List<String> problems) {
     if (url == null || url.isBlank()) {
-      problems.add(name + " is required: a JDBC URL starting with jdbc:h2: or jdbc:postgresql:");
-    } else if (Dialect.ofUrl(url.trim()) == null) {
-      problems.add(name + "='" + SettingParsers.printable(maskUrl(url)) + "' is not supported: accepted"
-          + " jdbc:h2:... (H2) or jdbc:postgresql:... (PostgreSQL)");
+      problems.add(name + " is required: a JDBC URL starting with " + ACCEPTED_PREFIXES);
+    } else if (SqlDialect.ofUrl(url.trim()).isEmpty()) {
+      problems.add(name + "='" + SettingParsers.printable(maskUrl(url)) + "' is not supported: accepted "
+          + ACCEPTED_URLS);
     } else if (!url.equals(url.trim())) {
       problems.add(name + "='" + SettingParsers.printable(maskUrl(url)) + "' has leading or trailing whitespace");
+    } else if (SqlDialect.ofUrl(url).orElseThrow() == SqlDialect.SQLITE && !SQLITE_FILE.matcher(url).matches()) {
+      problems.add(name + "='" + SettingParsers.printable(maskUrl(url)) + "' is not supported: SQLite needs a"
+          + " database file, jdbc:sqlite:/path/to/file.db (an in-memory database would be a different, empty one"
+          + " on every pooled connection)");
     }
   }
 

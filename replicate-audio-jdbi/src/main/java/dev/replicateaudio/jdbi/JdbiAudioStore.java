@@ -1,8 +1,9 @@
 package dev.replicateaudio.jdbi;
 
 import dev.replicateaudio.ContentKey;
+import dev.replicateaudio.jdbi.internal.AudioChunks;
 import dev.replicateaudio.jdbi.internal.Base64Reader;
-import dev.replicateaudio.jdbi.internal.Dialect;
+import dev.replicateaudio.jdbi.internal.Sql;
 import dev.replicateaudio.jdbi.internal.SqlSupport;
 import dev.replicateaudio.port.AudioMetadata;
 import dev.replicateaudio.port.AudioStore;
@@ -55,27 +56,31 @@ import org.jdbi.v3.core.statement.Update;
  * {@link AudioMetadata#sha256()} (the file changed underneath); a file whose size differs from
  * {@link AudioMetadata#sizeBytes()}, or that does not exist, is refused before anything is written.
  *
- * <p>Memory: this store streams the file in 64 KiB steps and the drivers pass the stream on, so
- * the heap does not grow with the audio (measured: 50 MB stored with under 0.1 MB of live heap
- * growth on PostgreSQL, about 5 MB with H2 as a server). H2 <em>embedded</em> in the host's JVM is
- * the exception, by its own design: its MVStore engine keeps a large LOB's pages on the heap until
- * its background writer saves them, some 40 to 100 MB while 50 MB are stored, whoever stores them.
- * Prefer PostgreSQL, or H2 in server mode, for large audio.
+ * <p>Memory: the heap does not grow with the audio, storing or reading back, on any database
+ * ({@link SqlDialect.LargeValues}). H2 and PostgreSQL get the file streamed in 64 KiB steps into
+ * one BLOB or bytea value (measured: 50 MB stored with under 0.1 MB of live heap growth on
+ * PostgreSQL, about 5 MB with H2 as a server); PostgreSQL's driver receives a bytea value whole,
+ * so it is read back in 256 KiB slices. MySQL, MariaDB and SQLite drivers hold a whole value in
+ * memory both ways, so there the default table keeps the audio in 256 KiB rows of
+ * {@code ra_audio_chunks}, written in the same transaction and read back one at a time. H2
+ * <em>embedded</em> in the host's JVM is the exception, by its own design: its MVStore engine
+ * keeps a large LOB's pages on the heap until its background writer saves them, some 40 to 100 MB
+ * while 50 MB are stored, whoever stores them. Prefer another database, or H2 in server mode, for
+ * large audio. A host {@code UPDATE} ({@link AudioUpdate}) writes one value of the host's column:
+ * on MySQL, MariaDB and SQLite the driver then holds it in memory once.
  *
  * <p>Reading back ({@link #findAudio}, {@link #readAudio}, {@link #copyAudioTo}) covers the default
- * table. H2 streams the audio out of its LOB storage; the PostgreSQL driver receives a bytea value
- * whole, so reading one back holds it in memory once (storing never does).
+ * table; while it reads, the row is locked against a concurrent replace.
  *
  * <p>This class is thread-safe.
  */
 public final class JdbiAudioStore implements AudioStore {
-  private static final String INFO_COLUMNS = "content_type, content_id, mime_type, size_bytes, sha256, duration_us,"
-      + " updated_at";
   private static final int BUFFER = 64 * 1024;
 
   private final Jdbi jdbi;
   private final Clock clock;
   private final Map<String, AudioUpdate> mappings;
+  private volatile SqlDialect dialect;
 
   private JdbiAudioStore(Builder b) {
     this.jdbi = b.jdbi;
@@ -107,25 +112,32 @@ public final class JdbiAudioStore implements AudioStore {
     String operation = "storeAudio(" + key + ")";
     long size = checkFile(operation, audioFile, metadata);
     AudioUpdate mapped = mappings.get(key.contentType());
-    SqlSupport.inTransaction(jdbi, operation, h -> {
+    SqlSupport.inTransactionRetryingConflicts(jdbi, operation, h -> {
+      SqlDialect d = dialect(h);
       MessageDigest sha256 = sha256();
       try (InputStream in = new DigestInputStream(new BufferedInputStream(Files.newInputStream(audioFile), BUFFER),
           sha256)) {
         Instant now = SqlSupport.now(clock);
-        Update update = mapped == null
-            ? h.createUpdate(Dialect.of(h.getConnection()).upsertAudio())
-            : h.createUpdate(mapped.sql()).configure(SqlStatements.class, c -> c.setUnusedBindingAllowed(true));
+        boolean chunked = mapped == null && d.largeValues() == SqlDialect.LargeValues.CHUNKED;
+        Update update = mapped != null
+            ? h.createUpdate(mapped.sql()).configure(SqlStatements.class, c -> c.setUnusedBindingAllowed(true))
+            : h.createUpdate(Sql.get(d, chunked ? "audio_upsert_info" : "audio_upsert"));
         update.bind("content_type", key.contentType())
             .bind("content_id", key.contentId())
             .bind("mime_type", metadata.mimeType())
             .bind("size_bytes", metadata.sizeBytes())
             .bind("sha256", metadata.sha256())
             .bind("duration_us", SqlSupport.micros(metadata.duration()))
-            .bind("updated_at", SqlSupport.timestamp(now))
-            .bind("audio", mapped != null && mapped.encoding() == AudioUpdate.Encoding.BASE64
-                ? base64Text(in)
-                : binary(in, size));
+            .bind("updated_at", SqlSupport.timestamp(d, now));
+        if (!chunked) {
+          update.bind("audio", mapped != null && mapped.encoding() == AudioUpdate.Encoding.BASE64
+              ? base64Text(in)
+              : binary(in, size));
+        }
         int rows = update.execute();
+        if (chunked) {
+          AudioChunks.write(h, d, key, in, size);
+        }
         String actual = HexFormat.of().formatHex(sha256.digest());
         if (!actual.equals(metadata.sha256())) {
           throw StorageException.permanent(operation + " failed: " + audioFile + " has SHA-256 " + actual
@@ -144,13 +156,14 @@ public final class JdbiAudioStore implements AudioStore {
   /** The metadata of the audio stored for {@code key} in the default table, if any. */
   public Optional<StoredAudio> findAudio(ContentKey key) {
     checkReadable(key);
-    return SqlSupport.inTransaction(jdbi, "findAudio(" + key + ")", h ->
-        h.createQuery("SELECT " + INFO_COLUMNS + " FROM ra_audio WHERE content_type = :content_type"
-                + " AND content_id = :content_id")
-            .bind("content_type", key.contentType())
-            .bind("content_id", key.contentId())
-            .map((rs, ctx) -> info(rs))
-            .findOne());
+    return SqlSupport.read(jdbi, "findAudio(" + key + ")", h -> {
+      SqlDialect d = dialect(h);
+      return h.createQuery(Sql.get(d, "audio_find"))
+          .bind("content_type", key.contentType())
+          .bind("content_id", key.contentId())
+          .map((rs, ctx) -> info(d, rs))
+          .findOne();
+    });
   }
 
   /**
@@ -164,7 +177,7 @@ public final class JdbiAudioStore implements AudioStore {
   public <T> Optional<T> readAudio(ContentKey key, AudioReader<T> reader) {
     checkReadable(key);
     Objects.requireNonNull(reader, "reader == null");
-    return SqlSupport.inTransaction(jdbi, "readAudio(" + key + ")", h -> read(h, key, reader));
+    return SqlSupport.inTransaction(jdbi, "readAudio(" + key + ")", h -> read(h, dialect(h), key, reader));
   }
 
   /**
@@ -178,7 +191,7 @@ public final class JdbiAudioStore implements AudioStore {
     checkReadable(key);
     Objects.requireNonNull(target, "target == null");
     String operation = "copyAudioTo(" + key + ", " + target + ")";
-    return SqlSupport.inTransaction(jdbi, operation, h -> read(h, key, (info, in) -> {
+    return SqlSupport.inTransaction(jdbi, operation, h -> read(h, dialect(h), key, (info, in) -> {
       Path dir = target.toAbsolutePath().getParent();
       Path part = Files.createTempFile(dir, "." + target.getFileName(), ".part");
       try {
@@ -211,30 +224,41 @@ public final class JdbiAudioStore implements AudioStore {
     return "JdbiAudioStore" + (mappings.isEmpty() ? "" : mappings.keySet());
   }
 
-  private static <T> Optional<T> read(Handle h, ContentKey key, AudioReader<T> reader)
+  private static <T> Optional<T> read(Handle h, SqlDialect d, ContentKey key, AudioReader<T> reader)
       throws SQLException, IOException {
-    try (PreparedStatement ps = h.getConnection().prepareStatement("SELECT " + INFO_COLUMNS + ", audio"
-        + " FROM ra_audio WHERE content_type = ? AND content_id = ?")) {
+    boolean whole = d.largeValues() == SqlDialect.LargeValues.STREAMED;
+    try (PreparedStatement ps = h.getConnection().prepareStatement(Sql.get(d, whole ? "audio_read" : "audio_read_info"))) {
       ps.setString(1, key.contentType());
       ps.setLong(2, key.contentId());
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           return Optional.empty();
         }
-        StoredAudio info = info(rs);
-        try (InputStream in = rs.getBinaryStream("audio")) {
+        StoredAudio info = info(d, rs);
+        try (InputStream in = whole ? rs.getBinaryStream("audio")
+            : AudioChunks.reader(h, d, key, info.metadata().sizeBytes())) {
           return Optional.ofNullable(reader.read(info, in));
         }
       }
     }
   }
 
-  private static StoredAudio info(ResultSet rs) throws SQLException {
+  private static StoredAudio info(SqlDialect d, ResultSet rs) throws SQLException {
     return new StoredAudio(
         new ContentKey(rs.getString("content_type"), rs.getLong("content_id")),
         new AudioMetadata(rs.getString("mime_type"), rs.getLong("size_bytes"), rs.getString("sha256"),
             SqlSupport.duration(rs, "duration_us")),
-        SqlSupport.instant(rs, "updated_at"));
+        SqlSupport.instant(d, rs, "updated_at"));
+  }
+
+  /** The database's dialect, detected (and its version checked) on first use. */
+  private SqlDialect dialect(Handle h) throws SQLException {
+    SqlDialect d = dialect;
+    if (d == null) {
+      d = SqlDialect.detect(h.getConnection());
+      dialect = d;
+    }
+    return d;
   }
 
   private void checkReadable(ContentKey key) {

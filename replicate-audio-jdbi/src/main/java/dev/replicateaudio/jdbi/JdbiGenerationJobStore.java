@@ -2,7 +2,7 @@ package dev.replicateaudio.jdbi;
 
 import dev.replicateaudio.CompletionStatus;
 import dev.replicateaudio.ContentKey;
-import dev.replicateaudio.jdbi.internal.Dialect;
+import dev.replicateaudio.jdbi.internal.Sql;
 import dev.replicateaudio.jdbi.internal.SqlSupport;
 import dev.replicateaudio.port.GenerationJob;
 import dev.replicateaudio.port.GenerationJobStore;
@@ -20,17 +20,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.PreparedBatch;
-import org.jdbi.v3.core.statement.StatementContext;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
-import org.jdbi.v3.core.statement.Update;
 
 /**
  * The generation job store on Jdbi, in the tables {@code ra_generation_jobs} and
- * {@code ra_generation_results} ({@link SchemaInstaller}), for H2 and PostgreSQL.
+ * {@code ra_generation_results} ({@link SchemaInstaller}), for every {@link SqlDialect}: H2,
+ * PostgreSQL, MySQL, MariaDB and SQLite. Its statements are classpath files ({@code sql/common},
+ * overridden per dialect); the dialect is detected on first use.
  *
  * <pre>{@code
  * GenerationJobStore jobs = JdbiGenerationJobStore.create(jdbi);
@@ -66,13 +67,9 @@ public final class JdbiGenerationJobStore implements GenerationJobStore {
   /** The largest {@code limit} {@link #claimStale} accepts. */
   public static final int MAX_STALE_BATCH = 10_000;
 
-  private static final String COLUMNS =
-      "prediction_id, content_type, content_id, status, attempts, last_error, created_at, updated_at";
-  private static final RowMapper<GenerationJob> JOB = JdbiGenerationJobStore::mapJob;
-  private static final RowMapper<ResultRecord> RESULT = JdbiGenerationJobStore::mapResult;
-
   private final Jdbi jdbi;
   private final Clock clock;
+  private volatile SqlDialect dialect;
 
   private JdbiGenerationJobStore(Jdbi jdbi, Clock clock) {
     this.jdbi = jdbi;
@@ -95,11 +92,13 @@ public final class JdbiGenerationJobStore implements GenerationJobStore {
     Objects.requireNonNull(key, "key == null");
     checkPredictionId(predictionId);
     String operation = "recordSubmitted(" + predictionId + ", " + key + ")";
-    SqlSupport.inTransaction(jdbi, operation, h -> {
-      if (insertIfAbsent(h, predictionId, key, JobStatus.PENDING, 0, SqlSupport.now(clock))) {
+    SqlSupport.inTransactionRetryingConflicts(jdbi, operation, h -> {
+      SqlDialect d = dialect(h);
+      if (insertIfAbsent(h, d, predictionId, key, JobStatus.PENDING, 0, SqlSupport.now(clock))
+          && !Sql.insertCountIsAmbiguous(d)) {
         return null;
       }
-      GenerationJob existing = find(h, predictionId).orElseThrow(() -> new StorageException(
+      GenerationJob existing = find(h, d, predictionId).orElseThrow(() -> new StorageException(
           operation + " failed: the prediction id exists but its row could not be read", null));
       if (!existing.key().equals(key)) {
         throw StorageException.permanent(operation + " failed: prediction id '" + predictionId
@@ -113,24 +112,31 @@ public final class JdbiGenerationJobStore implements GenerationJobStore {
   public Optional<GenerationJob> claim(String predictionId, ContentKey key) {
     checkPredictionId(predictionId);
     Objects.requireNonNull(key, "key == null");
-    return SqlSupport.inTransaction(jdbi, "claim(" + predictionId + ", " + key + ")", h -> {
+    return SqlSupport.inTransactionRetryingConflicts(jdbi, "claim(" + predictionId + ", " + key + ")", h -> {
+      SqlDialect d = dialect(h);
       Instant now = SqlSupport.now(clock);
-      if (claimPending(h, predictionId, key, now) || insertIfAbsent(h, predictionId, key, JobStatus.PROCESSING, 1, now)
+      if (claimPending(h, d, predictionId, key, now)) {
+        return find(h, d, predictionId);
+      }
+      if (Sql.insertCountIsAmbiguous(d)) {
+        // insert it PENDING unless it exists (this locks the row either way), then claim it like any other
+        insertIfAbsent(h, d, predictionId, key, JobStatus.PENDING, 0, now);
+        return claimPending(h, d, predictionId, key, now) ? find(h, d, predictionId) : Optional.<GenerationJob>empty();
+      }
+      if (insertIfAbsent(h, d, predictionId, key, JobStatus.PROCESSING, 1, now)
           // the row appeared between the two: a recordSubmitted committed it (the webhook raced the
           // submission), and the insert waited for that commit; it is visible to a new statement now
-          || claimPending(h, predictionId, key, now)) {
-        return find(h, predictionId);
+          || claimPending(h, d, predictionId, key, now)) {
+        return find(h, d, predictionId);
       }
       return Optional.<GenerationJob>empty();
     });
   }
 
   /** PENDING → PROCESSING, attempts + 1, for the job of this id and key; true when it was PENDING. */
-  private static boolean claimPending(Handle h, String predictionId, ContentKey key, Instant now) {
-    return h.createUpdate("UPDATE ra_generation_jobs SET status = 'PROCESSING', attempts = attempts + 1,"
-            + " updated_at = :now WHERE prediction_id = :prediction_id AND content_type = :content_type"
-            + " AND content_id = :content_id AND status = 'PENDING'")
-        .bind("now", SqlSupport.timestamp(now))
+  private static boolean claimPending(Handle h, SqlDialect d, String predictionId, ContentKey key, Instant now) {
+    return h.createUpdate(Sql.get(d, "job_claim_pending"))
+        .bind("now", SqlSupport.timestamp(d, now))
         .bind("prediction_id", predictionId)
         .bind("content_type", key.contentType())
         .bind("content_id", key.contentId())
@@ -143,29 +149,23 @@ public final class JdbiGenerationJobStore implements GenerationJobStore {
     if (limit < 1 || limit > MAX_STALE_BATCH) {
       throw new IllegalArgumentException("limit=" + limit + " is out of range: accepted 1 to " + MAX_STALE_BATCH);
     }
-    return SqlSupport.inTransaction(jdbi, "claimStale(" + updatedBefore + ", " + limit + ")", h -> {
-      List<GenerationJob> stale = h.createQuery("SELECT " + COLUMNS + " FROM ra_generation_jobs"
-              + " WHERE status IN ('PENDING', 'PROCESSING') AND updated_at < :cutoff"
-              + " ORDER BY updated_at, id FETCH FIRST " + limit + " ROWS ONLY FOR UPDATE SKIP LOCKED")
-          .bind("cutoff", SqlSupport.timestamp(updatedBefore))
-          .map(JOB)
-          .list();
+    return SqlSupport.inTransactionRetryingConflicts(jdbi, "claimStale(" + updatedBefore + ", " + limit + ")", h -> {
+      SqlDialect d = dialect(h);
+      List<StaleRow> stale = lockStale(h, d, updatedBefore, limit);
       if (stale.isEmpty()) {
         return List.<GenerationJob>of();
       }
       Instant now = SqlSupport.now(clock);
-      PreparedBatch batch = h.prepareBatch("UPDATE ra_generation_jobs SET status = 'PROCESSING',"
-          + " attempts = attempts + 1, updated_at = :now WHERE prediction_id = :prediction_id"
-          + " AND status IN ('PENDING', 'PROCESSING')");
-      for (GenerationJob job : stale) {
-        batch.bind("now", SqlSupport.timestamp(now)).bind("prediction_id", job.predictionId()).add();
+      PreparedBatch batch = h.prepareBatch(Sql.get(d, "job_claim_stale"));
+      for (StaleRow row : stale) {
+        batch.bind("now", SqlSupport.timestamp(d, now)).bind("id", row.id).add();
       }
       int[] counts = batch.execute();
       List<GenerationJob> claimed = new ArrayList<>(stale.size());
       for (int i = 0; i < stale.size(); i++) {
         // the rows are locked by this transaction: each update finds its row (checked all the same)
         if (counts[i] == 1 || counts[i] == Statement.SUCCESS_NO_INFO) {
-          GenerationJob job = stale.get(i);
+          GenerationJob job = stale.get(i).job;
           claimed.add(new GenerationJob(job.predictionId(), job.key(), JobStatus.PROCESSING, job.attempts() + 1,
               job.lastError(), job.createdAt(), now));
         }
@@ -174,76 +174,112 @@ public final class JdbiGenerationJobStore implements GenerationJobStore {
     });
   }
 
+  /** The stale jobs this transaction now holds, oldest first. */
+  private static List<StaleRow> lockStale(Handle h, SqlDialect d, Instant updatedBefore, int limit) {
+    RowMapper<StaleRow> row = (rs, ctx) -> new StaleRow(rs.getLong("id"), mapJob(d, rs));
+    if (!Sql.sweepLocksCandidatesByKey(d)) {
+      return h.createQuery(Sql.get(d, "job_select_stale"))
+          .define("limit", limit)
+          .bind("cutoff", SqlSupport.timestamp(d, updatedBefore))
+          .map(row)
+          .list();
+    }
+    List<Long> candidates = h.createQuery(Sql.get(d, "job_select_stale"))
+        .define("limit", limit)
+        .bind("cutoff", SqlSupport.timestamp(d, updatedBefore))
+        .mapTo(Long.class)
+        .list();
+    if (candidates.isEmpty()) {
+      return List.of();
+    }
+    return h.createQuery(Sql.get(d, "job_lock_stale"))
+        .bindList("ids", candidates)
+        .bind("cutoff", SqlSupport.timestamp(d, updatedBefore))
+        .map(row)
+        .list();
+  }
+
+  /** A job the sweep holds, with its row id. */
+  private static final class StaleRow {
+    final long id;
+    final GenerationJob job;
+
+    StaleRow(long id, GenerationJob job) {
+      this.id = id;
+      this.job = job;
+    }
+  }
+
   @Override
   public void markSucceeded(String predictionId) {
     transition("markSucceeded(" + predictionId + ")", predictionId, JobStatus.SUCCEEDED, null,
-        "status = 'PROCESSING'", "only a PROCESSING job can succeed");
+        List.of(JobStatus.PROCESSING), "only a PROCESSING job can succeed");
   }
 
   @Override
   public void markFailed(String predictionId, String error) {
     Objects.requireNonNull(error, "error == null");
     transition("markFailed(" + predictionId + ")", predictionId, JobStatus.FAILED, error,
-        "status IN ('PROCESSING', 'PENDING')", "only a PROCESSING or PENDING job can fail");
+        List.of(JobStatus.PROCESSING, JobStatus.PENDING), "only a PROCESSING or PENDING job can fail");
   }
 
   @Override
   public void release(String predictionId, String error) {
     transition("release(" + predictionId + ")", predictionId, JobStatus.PENDING, error,
-        "status = 'PROCESSING'", "only a PROCESSING job can be released");
+        List.of(JobStatus.PROCESSING), "only a PROCESSING job can be released");
   }
 
   @Override
   public Optional<GenerationJob> find(String predictionId) {
     checkPredictionId(predictionId);
-    return SqlSupport.inTransaction(jdbi, "find(" + predictionId + ")", h -> find(h, predictionId));
+    return SqlSupport.read(jdbi, "find(" + predictionId + ")", h -> find(h, dialect(h), predictionId));
   }
 
   @Override
   public Optional<GenerationJob> findLatest(ContentKey key) {
     Objects.requireNonNull(key, "key == null");
-    return SqlSupport.inTransaction(jdbi, "findLatest(" + key + ")", h ->
-        h.createQuery("SELECT " + COLUMNS + " FROM ra_generation_jobs"
-                + " WHERE content_type = :content_type AND content_id = :content_id"
-                + " ORDER BY created_at DESC, id DESC FETCH FIRST 1 ROWS ONLY")
-            .bind("content_type", key.contentType())
-            .bind("content_id", key.contentId())
-            .map(JOB)
-            .findOne());
+    return SqlSupport.read(jdbi, "findLatest(" + key + ")", h -> {
+      SqlDialect d = dialect(h);
+      return h.createQuery(Sql.get(d, "job_find_latest"))
+          .bind("content_type", key.contentType())
+          .bind("content_id", key.contentId())
+          .map((rs, ctx) -> mapJob(d, rs))
+          .findOne();
+    });
   }
 
   @Override
   public void logResult(ResultRecord record) {
     Objects.requireNonNull(record, "record == null");
     checkPredictionId(record.predictionId());
-    SqlSupport.inTransaction(jdbi, "logResult(" + record.predictionId() + ", " + record.key() + ")", h ->
-        h.createUpdate("INSERT INTO ra_generation_results (prediction_id, content_type, content_id, status, error,"
-                + " audio_bytes, original_duration_us, final_duration_us, processing_time_us, recorded_at)"
-                + " VALUES (:prediction_id, :content_type, :content_id, :status, :error, :audio_bytes,"
-                + " :original_duration_us, :final_duration_us, :processing_time_us, :recorded_at)")
-            .bind("prediction_id", record.predictionId())
-            .bind("content_type", record.key().contentType())
-            .bind("content_id", record.key().contentId())
-            .bind("status", record.status().name())
-            .bind("error", SqlSupport.errorText(record.error()))
-            .bind("audio_bytes", record.audioBytes())
-            .bind("original_duration_us", SqlSupport.micros(record.originalDuration()))
-            .bind("final_duration_us", SqlSupport.micros(record.finalDuration()))
-            .bind("processing_time_us", SqlSupport.micros(record.processingTime()))
-            .bind("recorded_at", SqlSupport.timestamp(record.recordedAt().truncatedTo(ChronoUnit.MICROS)))
-            .execute());
+    SqlSupport.inTransactionRetryingConflicts(jdbi, "logResult(" + record.predictionId() + ", " + record.key() + ")",
+        h -> {
+          SqlDialect d = dialect(h);
+          return h.createUpdate(Sql.get(d, "job_log_result"))
+              .bind("prediction_id", record.predictionId())
+              .bind("content_type", record.key().contentType())
+              .bind("content_id", record.key().contentId())
+              .bind("status", record.status().name())
+              .bind("error", SqlSupport.errorText(record.error()))
+              .bind("audio_bytes", record.audioBytes())
+              .bind("original_duration_us", SqlSupport.micros(record.originalDuration()))
+              .bind("final_duration_us", SqlSupport.micros(record.finalDuration()))
+              .bind("processing_time_us", SqlSupport.micros(record.processingTime()))
+              .bind("recorded_at", SqlSupport.timestamp(d, record.recordedAt().truncatedTo(ChronoUnit.MICROS)))
+              .execute();
+        });
   }
 
   @Override
   public List<ResultRecord> results(String predictionId) {
     checkPredictionId(predictionId);
-    return SqlSupport.inTransaction(jdbi, "results(" + predictionId + ")", h ->
-        h.createQuery("SELECT prediction_id, content_type, content_id, status, error, audio_bytes,"
-                + " original_duration_us, final_duration_us, processing_time_us, recorded_at"
-                + " FROM ra_generation_results WHERE prediction_id = :prediction_id ORDER BY recorded_at, id")
-            .bind("prediction_id", predictionId)
-            .map(RESULT)
-            .list());
+    return SqlSupport.read(jdbi, "results(" + predictionId + ")", h -> {
+      SqlDialect d = dialect(h);
+      return h.createQuery(Sql.get(d, "job_results"))
+          .bind("prediction_id", predictionId)
+          .map((rs, ctx) -> mapResult(d, rs))
+          .list();
+    });
   }
 
   @Override
@@ -251,73 +287,81 @@ public final class JdbiGenerationJobStore implements GenerationJobStore {
     return "JdbiGenerationJobStore";
   }
 
-  private void transition(String operation, String predictionId, JobStatus target, String error, String allowedFrom,
-      String rule) {
+  /** The database's dialect, detected (and its version checked) on first use. */
+  private SqlDialect dialect(Handle h) throws SQLException {
+    SqlDialect d = dialect;
+    if (d == null) {
+      d = SqlDialect.detect(h.getConnection());
+      dialect = d;
+    }
+    return d;
+  }
+
+  private void transition(String operation, String predictionId, JobStatus target, String error,
+      List<JobStatus> allowedFrom, String rule) {
     checkPredictionId(predictionId);
-    SqlSupport.inTransaction(jdbi, operation, h -> {
-      Update update = h.createUpdate("UPDATE ra_generation_jobs SET status = :status, updated_at = :now"
-              + (error == null ? "" : ", last_error = :error")
-              + " WHERE prediction_id = :prediction_id AND " + allowedFrom)
+    SqlSupport.inTransactionRetryingConflicts(jdbi, operation, h -> {
+      SqlDialect d = dialect(h);
+      int updated = h.createUpdate(Sql.get(d, "job_transition"))
+          .bindList("from", allowedFrom.stream().map(JobStatus::name).collect(Collectors.toList()))
           .bind("status", target.name())
-          .bind("now", SqlSupport.timestamp(SqlSupport.now(clock)))
-          .bind("prediction_id", predictionId);
-      if (error != null) {
-        update.bind("error", SqlSupport.errorText(error));
-      }
-      int updated = update.execute();
+          .bind("now", SqlSupport.timestamp(d, SqlSupport.now(clock)))
+          .bind("error", SqlSupport.errorText(error))
+          .bind("prediction_id", predictionId)
+          .execute();
       if (updated == 1) {
         return null;
       }
-      GenerationJob job = find(h, predictionId).orElseThrow(() -> StorageException.permanent(
+      GenerationJob job = find(h, d, predictionId).orElseThrow(() -> StorageException.permanent(
           operation + " failed: no generation job has prediction id '" + predictionId + "'", null));
       throw new StaleClaimException(operation + " failed: the job of prediction '" + predictionId + "' ("
           + job.key() + ") is " + job.status() + "; " + rule, predictionId, job.status());
     });
   }
 
-  /** Inserts a job; false when its prediction id exists already (the row is left as it is). */
-  private static boolean insertIfAbsent(Handle h, String predictionId, ContentKey key, JobStatus status,
-      int attempts, Instant now) throws SQLException {
-    Dialect dialect = Dialect.of(h.getConnection());
+  /**
+   * Inserts a job; false when its prediction id exists already (the row is left as it is). Where
+   * {@link Sql#insertCountIsAmbiguous} holds, true means only "inserted or existing".
+   */
+  private static boolean insertIfAbsent(Handle h, SqlDialect d, String predictionId, ContentKey key,
+      JobStatus status, int attempts, Instant now) {
     try {
-      return h.createUpdate(dialect.insertJobIfAbsent())
+      return h.createUpdate(Sql.get(d, "job_insert_if_absent"))
           .bind("prediction_id", predictionId)
           .bind("content_type", key.contentType())
           .bind("content_id", key.contentId())
           .bind("status", status.name())
           .bind("attempts", attempts)
-          .bind("now", SqlSupport.timestamp(now))
-          .execute() == 1;
+          .bind("now", SqlSupport.timestamp(d, now))
+          .execute() >= 1;
     } catch (UnableToExecuteStatementException e) {
-      if (dialect == Dialect.H2 && e.getCause() instanceof SQLException
-          && Dialect.isUniqueViolation((SQLException) e.getCause())) {
+      if (Sql.insertRaisesUniqueViolation(d) && e.getCause() instanceof SQLException
+          && "23505".equals(((SQLException) e.getCause()).getSQLState())) {
         return false; // H2 keeps the transaction usable after a failed statement
       }
       throw e;
     }
   }
 
-  private static Optional<GenerationJob> find(Handle h, String predictionId) {
-    return h.createQuery("SELECT " + COLUMNS + " FROM ra_generation_jobs WHERE prediction_id = :prediction_id")
+  private static Optional<GenerationJob> find(Handle h, SqlDialect d, String predictionId) {
+    return h.createQuery(Sql.get(d, "job_find"))
         .bind("prediction_id", predictionId)
-        .map(JOB)
+        .map((rs, ctx) -> mapJob(d, rs))
         .findOne();
   }
 
-  private static GenerationJob mapJob(ResultSet rs, StatementContext ctx)
-      throws SQLException {
+  private static GenerationJob mapJob(SqlDialect d, ResultSet rs) throws SQLException {
     return new GenerationJob(
         rs.getString("prediction_id"),
         new ContentKey(rs.getString("content_type"), rs.getLong("content_id")),
         JobStatus.valueOf(rs.getString("status")),
         rs.getInt("attempts"),
         rs.getString("last_error"),
-        SqlSupport.instant(rs, "created_at"),
-        SqlSupport.instant(rs, "updated_at"));
+        SqlSupport.instant(d, rs, "created_at"),
+        SqlSupport.instant(d, rs, "updated_at"));
   }
 
-  private static ResultRecord mapResult(ResultSet rs, StatementContext ctx)
-      throws SQLException {
+  private static ResultRecord mapResult(SqlDialect d, ResultSet rs) throws SQLException {
     return new ResultRecord(
         rs.getString("prediction_id"),
         new ContentKey(rs.getString("content_type"), rs.getLong("content_id")),
@@ -327,7 +371,7 @@ public final class JdbiGenerationJobStore implements GenerationJobStore {
         SqlSupport.duration(rs, "original_duration_us"),
         SqlSupport.duration(rs, "final_duration_us"),
         SqlSupport.duration(rs, "processing_time_us"),
-        SqlSupport.instant(rs, "recorded_at"));
+        SqlSupport.instant(d, rs, "recorded_at"));
   }
 
   private static void checkPredictionId(String predictionId) {

@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.replicateaudio.ConfigurationException;
 import dev.replicateaudio.internal.SettingParsers;
 import dev.replicateaudio.jdbi.internal.CompletionPayload;
-import dev.replicateaudio.jdbi.internal.Dialect;
 import dev.replicateaudio.jdbi.internal.PgNotifications;
 import dev.replicateaudio.jdbi.internal.StorageErrors;
 import dev.replicateaudio.notify.CompletionListener;
@@ -848,7 +847,7 @@ public final class PostgresCompletionBridge implements AutoCloseable {
 
     @Override
     public void check() {
-      if (Dialect.ofUrl(settings.url()) != Dialect.POSTGRESQL) {
+      if (SqlDialect.ofUrl(settings.url()).orElse(null) != SqlDialect.POSTGRESQL) {
         throw new ConfigurationException("PostgresCompletionBridge needs PostgreSQL (LISTEN/NOTIFY), but "
             + DatabaseSettings.ENV_URL + "='" + settings.maskedUrl() + "' is not a jdbc:postgresql: URL");
       }

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -65,7 +66,7 @@ class DatabaseSettingsTest {
   @Test
   void everyBadVariableIsReportedAtOnceWithItsValueAndTheRule() {
     Map<String, String> env = new HashMap<>();
-    env.put("DATABASE_URL", "jdbc:mysql://db/app");
+    env.put("DATABASE_URL", "jdbc:oracle:thin:@db:1521/app");
     env.put("DB_POOL_SIZE", "0");
     env.put("DB_MAX_OVERFLOW", "many");
     env.put("DB_POOL_TIMEOUT", "0.1");
@@ -77,8 +78,9 @@ class DatabaseSettingsTest {
     assertThatThrownBy(() -> DatabaseSettings.fromEnvironment(env))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageStartingWith("Invalid configuration (9 problems):")
-        .hasMessageContaining("DATABASE_URL='jdbc:mysql://db/app' is not supported: accepted jdbc:h2:... (H2) or"
-            + " jdbc:postgresql:... (PostgreSQL)")
+        .hasMessageContaining("DATABASE_URL='jdbc:oracle:thin:@db:1521/app' is not supported: accepted jdbc:h2:..."
+            + " (H2), jdbc:postgresql:... (PostgreSQL), jdbc:mysql:... (MySQL or MariaDB, MySQL Connector/J),"
+            + " jdbc:mariadb:... (MariaDB or MySQL, MariaDB Connector/J) or jdbc:sqlite:<file> (SQLite)")
         .hasMessageContaining("DB_POOL_SIZE='0' is out of range; accepted: 1 to 1000")
         .hasMessageContaining("DB_MAX_OVERFLOW='many' is not a whole number; accepted: 0 to 1000")
         .hasMessageContaining("DB_POOL_TIMEOUT='0.1' is below the minimum of 0.25 s")
@@ -110,7 +112,8 @@ class DatabaseSettingsTest {
         .poolTimeout(null).statementTimeout(Duration.ofHours(25)).leakDetectionThreshold(null).build())
         .isInstanceOf(ConfigurationException.class)
         .satisfies(e -> assertThat(((ConfigurationException) e).problems()).containsExactly(
-            "url is required: a JDBC URL starting with jdbc:h2: or jdbc:postgresql:",
+            "url is required: a JDBC URL starting with jdbc:h2:, jdbc:postgresql:, jdbc:mysql:, jdbc:mariadb: or"
+                + " jdbc:sqlite:",
             "poolName is required: 1 to 64 characters of [A-Za-z0-9_.-]",
             "poolSize=1001 is out of range: accepted 1 to 1000",
             "maxOverflow=-1 is out of range: accepted 0 to 1000",
@@ -132,10 +135,12 @@ class DatabaseSettingsTest {
     assertThat(DatabaseSettings.maskUrl("jdbc:postgresql://app:hunter2@db/app"))
         .isEqualTo("jdbc:postgresql://app:<masked>@db/app");
     assertThatThrownBy(() -> DatabaseSettings.fromEnvironment(Map.of("DATABASE_URL",
-        "jdbc:mysql://app:hunter2@db/app?password=hunter2")))
+        "jdbc:db2://app:hunter2@db/app?password=hunter2")))
         .isInstanceOf(ConfigurationException.class)
         .hasMessageNotContaining("hunter2")
-        .hasMessageContaining("DATABASE_URL='jdbc:mysql://app:<masked>@db/app?password=<masked>' is not supported");
+        .hasMessageContaining("DATABASE_URL='jdbc:db2://app:<masked>@db/app?password=<masked>' is not supported");
+    assertThat(DatabaseSettings.builder().url("jdbc:mariadb://app:hunter2@db/app?password=hunter2").build().toString())
+        .doesNotContain("hunter2");
   }
 
   @Test
@@ -163,6 +168,60 @@ class DatabaseSettingsTest {
     assertThat(c.getJdbcUrl()).isEqualTo("jdbc:postgresql://db/app");
     assertThat(c.getConnectionInitSql()).isEqualTo("SET statement_timeout = 1500");
     assertThat(c.getDataSourceProperties()).containsEntry("ApplicationName", "audio");
+  }
+
+  @Test
+  void mysqlAndMariadbUrlsAreAcceptedAndTunedForEitherServer() {
+    for (String url : List.of("jdbc:mysql://db:3306/app", "jdbc:mariadb://db/app")) {
+      HikariConfig c = DatabaseSettings.fromEnvironment(Map.of("DATABASE_URL", url, "DB_STATEMENT_TIMEOUT", "2.5",
+          "DB_POOL_TIMEOUT", "4")).toHikariConfig();
+      assertThat(c.getJdbcUrl()).isEqualTo(url);
+      assertThat(c.getTransactionIsolation()).isEqualTo("TRANSACTION_READ_COMMITTED");
+      assertThat(c.getConnectionInitSql()).isEqualTo("SET SESSION innodb_lock_wait_timeout = 3"
+          + " /*!80000 , max_execution_time = 2500 */ /*M!100108 , max_statement_time = 2.500 */");
+      assertThat(c.getDataSourceProperties()).containsEntry("connectTimeout", "4000").containsEntry("tcpKeepAlive",
+          "true");
+      assertThat(c.getExceptionOverride()).isNotNull();
+    }
+    assertThat(DatabaseSettings.builder().url("jdbc:mysql://db/app").build().toHikariConfig().getDataSourceProperties())
+        .containsEntry("characterEncoding", "UTF-8");
+    assertThat(DatabaseSettings.builder().url("jdbc:mysql://db/app?connectTimeout=1&characterEncoding=latin1").build()
+        .toHikariConfig().getDataSourceProperties()).as("what the URL sets stays")
+        .doesNotContainKeys("connectTimeout", "characterEncoding");
+    assertThat(DatabaseSettings.mysqlSessionSql(400)).as("the lock wait is whole seconds, at least 1")
+        .startsWith("SET SESSION innodb_lock_wait_timeout = 1 ").endsWith("max_statement_time = 0.400 */");
+  }
+
+  @Test
+  void sqliteGetsWalABusyTimeoutAndImmediateTransactionsUnlessItsUrlSetsThem() {
+    assertThat(DatabaseSettings.builder().url("jdbc:sqlite:/var/lib/app/jobs.db").statementTimeout(Duration.ofSeconds(5))
+        .build().toHikariConfig().getJdbcUrl())
+        .isEqualTo("jdbc:sqlite:/var/lib/app/jobs.db?journal_mode=WAL&synchronous=NORMAL&busy_timeout=5000"
+            + "&transaction_mode=IMMEDIATE");
+    assertThat(DatabaseSettings.builder().url("jdbc:sqlite:jobs.db?busy_timeout=100&journal_mode=DELETE").build()
+        .toHikariConfig().getJdbcUrl())
+        .isEqualTo("jdbc:sqlite:jobs.db?busy_timeout=100&journal_mode=DELETE&synchronous=NORMAL"
+            + "&transaction_mode=IMMEDIATE");
+  }
+
+  @Test
+  void anInMemorySqliteDatabaseIsRefusedBecauseEachPooledConnectionWouldGetItsOwn() {
+    for (String url : List.of("jdbc:sqlite::memory:", "jdbc:sqlite:", "jdbc:sqlite:file::memory:?cache=shared",
+        "jdbc:sqlite:file:x.db?mode=memory")) {
+      assertThatThrownBy(() -> DatabaseSettings.fromEnvironment(Map.of("DATABASE_URL", url)))
+          .as(url)
+          .isInstanceOf(ConfigurationException.class)
+          .hasMessageContaining("DATABASE_URL='" + url + "' is not supported: SQLite needs a database file,"
+              + " jdbc:sqlite:/path/to/file.db (an in-memory database would be a different, empty one on every"
+              + " pooled connection)");
+    }
+  }
+
+  @Test
+  void aMissingDriverIsNamedByItsArtifact() {
+    assertThat(DatabaseSettings.driverArtifact(SqlDialect.MYSQL)).isEqualTo("com.mysql:mysql-connector-j");
+    assertThat(DatabaseSettings.driverArtifact(SqlDialect.MARIADB)).isEqualTo("org.mariadb.jdbc:mariadb-java-client");
+    assertThat(DatabaseSettings.driverArtifact(SqlDialect.SQLITE)).isEqualTo("org.xerial:sqlite-jdbc");
   }
 
   @Test

@@ -1,18 +1,24 @@
 package dev.replicateaudio.jdbi.internal;
 
+import dev.replicateaudio.jdbi.SqlDialect;
 import dev.replicateaudio.port.StorageException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.argument.Argument;
-import org.jdbi.v3.core.HandleCallback;
 
 /**
  * Shared plumbing of the stores: one transaction per operation (joining the thread's transaction
@@ -22,6 +28,12 @@ import org.jdbi.v3.core.HandleCallback;
 public final class SqlSupport {
   /** The longest error text stored; longer ones are cut and marked. */
   public static final int MAX_ERROR_LENGTH = 4000;
+  /** How often a store's own transaction runs when the database aborts it to resolve a conflict. */
+  public static final int CONFLICT_ATTEMPTS = 5;
+
+  /** SQLite's date format, to the microsecond: fixed width, so text order is time order. */
+  private static final DateTimeFormatter SQLITE_TIME =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC);
 
   private SqlSupport() {
   }
@@ -39,21 +51,93 @@ public final class SqlSupport {
     }
   }
 
+  /**
+   * Runs a store's {@code callback} like {@link #inTransaction}, and when it runs in a transaction
+   * of its own (not joined to the thread's), runs it again, up to {@value #CONFLICT_ATTEMPTS} times
+   * with a short random pause, when the database aborted the transaction to resolve a conflict
+   * with a concurrent one ({@link StorageErrors#isConflict}: a deadlock, a serialization failure, a
+   * stale SQLite snapshot). A joined call can't be retried here (the whole outer transaction was
+   * rolled back): its conflict arrives as a retryable {@link StorageException}. The callback must
+   * have no effect outside the database that a second run would repeat.
+   */
+  public static <T> T inTransactionRetryingConflicts(Jdbi jdbi, String operation,
+      HandleCallback<T, Exception> callback) {
+    try {
+      return jdbi.withHandle(h -> {
+        if (h.isInTransaction()) {
+          return callback.withHandle(h);
+        }
+        for (int attempt = 1; ; attempt++) {
+          try {
+            return h.inTransaction(callback);
+          } catch (Exception e) {
+            if (attempt >= CONFLICT_ATTEMPTS || !StorageErrors.isConflict(e) || h.isClosed()) {
+              throw e;
+            }
+            // a little longer each time, randomised so that the parties of a deadlock don't meet again
+            long micros = ThreadLocalRandom.current().nextLong(1_000L << attempt, 4_000L << attempt);
+            LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(micros));
+          }
+        }
+      });
+    } catch (Exception e) {
+      throw StorageErrors.translate(operation, e);
+    }
+  }
+
+  /**
+   * Runs a read-only {@code callback} on the calling thread's open handle (inside its transaction)
+   * or on a handle of its own in autocommit: a single read needs no transaction, and on SQLite it
+   * then reads beside a writer instead of queueing for the write lock.
+   */
+  public static <T> T read(Jdbi jdbi, String operation, HandleCallback<T, Exception> callback) {
+    try {
+      return jdbi.withHandle(callback);
+    } catch (Exception e) {
+      throw StorageErrors.translate(operation, e);
+    }
+  }
+
   /** The clock's instant, at the schema's precision (microseconds). */
   public static Instant now(Clock clock) {
     return clock.instant().truncatedTo(ChronoUnit.MICROS);
   }
 
-  /** A {@code TIMESTAMP WITH TIME ZONE} argument, bound as a UTC {@link OffsetDateTime}. */
-  public static Argument timestamp(Instant instant) {
-    OffsetDateTime value = Objects.requireNonNull(instant, "instant == null").atOffset(ZoneOffset.UTC);
-    return (position, statement, ctx) -> statement.setObject(position, value);
+  /**
+   * A timestamp argument in the dialect's column type: a UTC {@link OffsetDateTime} for
+   * {@code TIMESTAMP WITH TIME ZONE} (H2, PostgreSQL), a UTC {@link LocalDateTime} for
+   * {@code DATETIME(6)} (MySQL, MariaDB: no session time zone conversion), fixed-width UTC text on SQLite.
+   */
+  public static Argument timestamp(SqlDialect dialect, Instant instant) {
+    Objects.requireNonNull(instant, "instant == null");
+    switch (dialect) {
+      case MYSQL:
+      case MARIADB:
+        LocalDateTime local = LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+        return (position, statement, ctx) -> statement.setObject(position, local);
+      case SQLITE:
+        String text = SQLITE_TIME.format(instant);
+        return (position, statement, ctx) -> statement.setString(position, text);
+      default:
+        OffsetDateTime value = instant.atOffset(ZoneOffset.UTC);
+        return (position, statement, ctx) -> statement.setObject(position, value);
+    }
   }
 
-  /** The instant in a {@code TIMESTAMP WITH TIME ZONE} column, or null. */
-  public static Instant instant(ResultSet rs, String column) throws SQLException {
-    OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
-    return value == null ? null : value.toInstant();
+  /** The instant in a timestamp column written by {@link #timestamp}, or null. */
+  public static Instant instant(SqlDialect dialect, ResultSet rs, String column) throws SQLException {
+    switch (dialect) {
+      case MYSQL:
+      case MARIADB:
+        LocalDateTime local = rs.getObject(column, LocalDateTime.class);
+        return local == null ? null : local.toInstant(ZoneOffset.UTC);
+      case SQLITE:
+        String text = rs.getString(column);
+        return text == null ? null : LocalDateTime.parse(text, SQLITE_TIME).toInstant(ZoneOffset.UTC);
+      default:
+        OffsetDateTime value = rs.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
   }
 
   /** Whole microseconds of {@code duration}, or null. */

@@ -3,6 +3,8 @@ package dev.replicateaudio.jdbi.internal;
 import dev.replicateaudio.port.StorageException;
 import java.io.IOException;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -13,8 +15,24 @@ import java.util.regex.Pattern;
  * says in plain words what went wrong and which setting bounds it. Retryable unless retrying
  * can't help: data and constraint errors (SQLState classes 22 and 23) and statements the database
  * rejects (class 42: a missing table, a syntax error) are permanent.
+ *
+ * <p>Besides SQLStates it knows MySQL's and MariaDB's error numbers (1205 lock wait timeout, 1213
+ * deadlock, 1969 and 3024 statement timeouts, 1927 connection killed) and SQLite's result codes,
+ * which sqlite-jdbc reports as {@code [SQLITE_BUSY] ...} without a SQLState.
  */
 public final class StorageErrors {
+  /** MySQL/MariaDB ER_LOCK_WAIT_TIMEOUT. */
+  static final int MYSQL_LOCK_WAIT_TIMEOUT = 1205;
+  /** MySQL/MariaDB ER_LOCK_DEADLOCK. */
+  static final int MYSQL_DEADLOCK = 1213;
+  /** MariaDB ER_STATEMENT_TIMEOUT (max_statement_time). */
+  static final int MARIADB_STATEMENT_TIMEOUT = 1969;
+  /** MySQL ER_QUERY_TIMEOUT (max_execution_time). */
+  static final int MYSQL_QUERY_TIMEOUT = 3024;
+  /** MariaDB ER_CONNECTION_KILLED. */
+  static final int MARIADB_CONNECTION_KILLED = 1927;
+  private static final Pattern SQLITE_CODE = Pattern.compile("^\\[(SQLITE_[A-Z_]+)\\].*", Pattern.DOTALL);
+
   // HikariCP: "<pool> - Connection is not available, request timed out after 501ms (total=1, active=1, idle=0, waiting=0)"
   private static final Pattern HIKARI_TIMEOUT = Pattern.compile(
       "(.*) - Connection is not available, request timed out after (\\d+)ms"
@@ -47,6 +65,26 @@ public final class StorageErrors {
     String state = sql.getSQLState() == null ? "" : sql.getSQLState();
     String message = firstLine(sql);
     String lower = message.toLowerCase(Locale.ROOT);
+    String sqlite = sqliteCode(sql);
+    if (sqlite != null) {
+      return translateSqlite(operation, sqlite, message, lower, failure);
+    }
+    int code = sql.getErrorCode();
+    if (code == MYSQL_LOCK_WAIT_TIMEOUT) {
+      return new StorageException(operation + " failed: timed out waiting for a lock held by another transaction"
+          + " (lock waits are bounded by DB_STATEMENT_TIMEOUT, innodb_lock_wait_timeout): " + message, failure);
+    }
+    if (code == MARIADB_STATEMENT_TIMEOUT || code == MYSQL_QUERY_TIMEOUT) {
+      return new StorageException(operation + " failed: the statement ran longer than the statement timeout"
+          + " (DB_STATEMENT_TIMEOUT) and was canceled: " + message, failure);
+    }
+    if (code == MYSQL_DEADLOCK) {
+      return new StorageException(operation + " failed: the database aborted the transaction to resolve a"
+          + " conflict with a concurrent one (deadlock); retry it: " + message, failure);
+    }
+    if (code == MARIADB_CONNECTION_KILLED || isConnectionLoss(sql)) {
+      return new StorageException(operation + " failed: the database connection failed: " + message, failure);
+    }
     if (state.equals("57014")) {
       if (lower.contains("statement timeout") || lower.contains("timed out")) {
         return new StorageException(operation + " failed: the statement ran longer than the statement timeout"
@@ -75,6 +113,72 @@ public final class StorageErrors {
     }
     return new StorageException(operation + " failed: " + message
         + (state.isEmpty() ? "" : " (SQLState " + state + ")"), failure);
+  }
+
+  /**
+   * Whether {@code failure} means the database aborted a transaction to resolve a conflict with a
+   * concurrent one, so that running the transaction again can succeed: a serialization failure or
+   * deadlock (SQLState 40001, 40P01; MySQL/MariaDB 1213) or a stale SQLite snapshot
+   * ({@code SQLITE_BUSY_SNAPSHOT}). A lock wait that ran out is not one: it has waited its limit already.
+   */
+  public static boolean isConflict(Throwable failure) {
+    SQLException sql = find(failure, SQLException.class);
+    if (sql == null) {
+      return false;
+    }
+    String state = sql.getSQLState() == null ? "" : sql.getSQLState();
+    return state.equals("40001") || state.equals("40P01") || sql.getErrorCode() == MYSQL_DEADLOCK
+        || "SQLITE_BUSY_SNAPSHOT".equals(sqliteCode(sql));
+  }
+
+  /**
+   * Whether {@code e} says the connection itself is gone (a connection exception, SQLState class
+   * 08, or MariaDB's 1927 "connection was killed"), so that a pool must not lend it again.
+   */
+  public static boolean isConnectionLoss(SQLException e) {
+    String state = e.getSQLState() == null ? "" : e.getSQLState();
+    return e instanceof SQLNonTransientConnectionException || e instanceof SQLRecoverableException
+        || (e instanceof SQLTransientConnectionException && !HIKARI_TIMEOUT.matcher(String.valueOf(e.getMessage()))
+            .matches())
+        || state.startsWith("08") || e.getErrorCode() == MARIADB_CONNECTION_KILLED;
+  }
+
+  private static StorageException translateSqlite(String operation, String code, String message, String lower,
+      Throwable failure) {
+    if (code.equals("SQLITE_BUSY_SNAPSHOT")) {
+      return new StorageException(operation + " failed: the database aborted the transaction to resolve a"
+          + " conflict with a concurrent one (its snapshot went stale before it could write); retry it: " + message,
+          failure);
+    }
+    if (code.startsWith("SQLITE_BUSY") || code.startsWith("SQLITE_LOCKED")) {
+      return new StorageException(operation + " failed: timed out waiting for a lock held by another transaction"
+          + " (the database file is locked; lock waits are bounded by DB_STATEMENT_TIMEOUT, SQLite's busy_timeout): "
+          + message, failure);
+    }
+    if (code.equals("SQLITE_INTERRUPT")) {
+      return new StorageException(operation + " failed: the statement was canceled: " + message, failure);
+    }
+    if (code.startsWith("SQLITE_CONSTRAINT") || code.startsWith("SQLITE_MISMATCH") || code.startsWith("SQLITE_TOOBIG")
+        || code.startsWith("SQLITE_RANGE")) {
+      return StorageException.permanent(operation + " failed: the database rejected the statement (" + code + "): "
+          + message, failure);
+    }
+    if (code.equals("SQLITE_ERROR") && lower.contains("no such table")) {
+      return StorageException.permanent(operation + " failed: a table is missing; install the schema with"
+          + " SchemaInstaller.install(...) or apply its SQL file: " + message, failure);
+    }
+    if (code.equals("SQLITE_ERROR") || code.startsWith("SQLITE_READONLY") || code.startsWith("SQLITE_CORRUPT")
+        || code.startsWith("SQLITE_NOTADB") || code.startsWith("SQLITE_AUTH")) {
+      return StorageException.permanent(operation + " failed: the database rejected the statement (" + code + "): "
+          + message, failure);
+    }
+    return new StorageException(operation + " failed: " + message, failure);
+  }
+
+  /** The SQLite result code a sqlite-jdbc message starts with ({@code [SQLITE_BUSY] ...}), or null. */
+  static String sqliteCode(SQLException e) {
+    Matcher m = SQLITE_CODE.matcher(String.valueOf(e.getMessage()));
+    return m.matches() ? m.group(1) : null;
   }
 
   private static String poolTimeout(String operation, Matcher m, SQLException sql) {

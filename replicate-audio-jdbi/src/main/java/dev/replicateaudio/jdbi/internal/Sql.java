@@ -1,0 +1,78 @@
+package dev.replicateaudio.jdbi.internal;
+
+import dev.replicateaudio.jdbi.SqlDialect;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jdbi.v3.core.locator.ClasspathSqlLocator;
+
+/**
+ * The module's SQL, one statement per classpath file: {@code dev/replicateaudio/jdbi/sql/<dir>/<name>.sql},
+ * looked up in the dialect's own directories first ({@link SqlDialect#sqlDirectories()}, MariaDB
+ * falling back to MySQL's) and then in {@code common}. A dialect overrides a shared statement by
+ * a file of the same name. Comments are removed; Jdbi's {@code <name>} attributes and
+ * {@code :name} parameters stay. Loaded once per dialect and name.
+ *
+ * <p>The few differences in flow, not in text, are named here too, so that the stores branch on
+ * what a dialect does rather than on which one it is.
+ */
+public final class Sql {
+  private static final String ROOT = "dev/replicateaudio/jdbi/sql/";
+  private static final ClasspathSqlLocator LOCATOR = ClasspathSqlLocator.removingComments();
+  private static final Map<String, String> CACHE = new ConcurrentHashMap<>();
+
+  private Sql() {
+  }
+
+  /**
+   * The statement {@code name} for {@code dialect}.
+   *
+   * @throws IllegalStateException when no directory holds it (a packaging bug)
+   */
+  public static String get(SqlDialect dialect, String name) {
+    Objects.requireNonNull(dialect, "dialect == null");
+    Objects.requireNonNull(name, "name == null");
+    return CACHE.computeIfAbsent(dialect.key() + "/" + name, k -> load(dialect, name));
+  }
+
+  private static String load(SqlDialect dialect, String name) {
+    ClassLoader loader = Sql.class.getClassLoader();
+    for (String dir : dialect.sqlDirectories()) {
+      String path = ROOT + dir + "/" + name + ".sql";
+      if (loader.getResource(path) != null) {
+        return LOCATOR.getResource(loader, path).strip();
+      }
+    }
+    String common = ROOT + "common/" + name + ".sql";
+    if (loader.getResource(common) == null) {
+      throw new IllegalStateException("no SQL file " + name + ".sql for " + dialect.displayName() + " under " + ROOT
+          + dialect.sqlDirectories() + " or common");
+    }
+    return LOCATOR.getResource(loader, common).strip();
+  }
+
+  /**
+   * Whether inserting a job reports an ambiguous count (MySQL and MariaDB count a duplicate that
+   * changed nothing as 1 under the default {@code CLIENT_FOUND_ROWS}): the claim then inserts the
+   * job PENDING and claims it with the same conditional update as an existing one.
+   */
+  public static boolean insertCountIsAmbiguous(SqlDialect dialect) {
+    return dialect == SqlDialect.MYSQL || dialect == SqlDialect.MARIADB;
+  }
+
+  /**
+   * Whether a unique violation of the insert surfaces as an exception that leaves the transaction
+   * usable (H2), instead of being skipped in SQL.
+   */
+  public static boolean insertRaisesUniqueViolation(SqlDialect dialect) {
+    return dialect == SqlDialect.H2;
+  }
+
+  /**
+   * Whether the stale-job sweep reads its candidates without locks and then locks them by key
+   * (MySQL, MariaDB: InnoDB would lock every row its sort touches), instead of one locking read.
+   */
+  public static boolean sweepLocksCandidatesByKey(SqlDialect dialect) {
+    return dialect == SqlDialect.MYSQL || dialect == SqlDialect.MARIADB;
+  }
+}

@@ -1,0 +1,1 @@
+DELETE FROM ra_audio_chunks WHERE content_type = :content_type AND content_id = :content_id

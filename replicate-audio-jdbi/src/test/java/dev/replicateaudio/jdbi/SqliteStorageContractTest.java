@@ -1,0 +1,44 @@
+package dev.replicateaudio.jdbi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The storage contract on SQLite (xerial sqlite-jdbc), in a database file of its own. */
+class SqliteStorageContractTest extends StorageContractTest {
+  @Override
+  TestDatabase openDatabase() {
+    return SqliteFileDatabase.create();
+  }
+
+  /** A database file whose directory disappears: new connections then can't open it. */
+  @Override
+  DisposableServer startDisposableServer() {
+    SqliteFileDatabase db = SqliteFileDatabase.create();
+    return new DisposableServer() {
+      @Override
+      public DatabaseSettings.Builder settings(String poolName) {
+        return db.settings(poolName);
+      }
+
+      @Override
+      public void close() throws Exception {
+        Path dir = db.file().getParent();
+        try (Stream<Path> files = Files.walk(dir)) {
+          files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    };
+  }
+
+  @Test
+  void theConnectionSettingsForOneWriterAreApplied() {
+    assertThat(queryOne("PRAGMA journal_mode", String.class)).isEqualTo("wal");
+    assertThat(queryOne("PRAGMA busy_timeout", Integer.class)).isEqualTo(30_000);
+    assertThat(queryOne("PRAGMA synchronous", Integer.class)).as("NORMAL").isEqualTo(1);
+  }
+}
