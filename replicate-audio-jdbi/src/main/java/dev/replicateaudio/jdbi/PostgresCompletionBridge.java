@@ -101,7 +101,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>This class is thread-safe; its {@link Builder} is not.
  */
-public final class PostgresCompletionBridge implements AutoCloseable {
+public final class PostgresCompletionBridge implements CompletionBridge {
   /** The default notification channel. */
   public static final String DEFAULT_CHANNEL = "replicate_audio_completions";
   /** The default capacity of the send queue, in completions. */
@@ -218,11 +218,13 @@ public final class PostgresCompletionBridge implements AutoCloseable {
   }
 
   /** This bridge's id, carried in its payloads so that it skips its own notifications: 16 hex digits. */
+  @Override
   public String instanceId() {
     return instanceId;
   }
 
   /** The bridge's counters right now. */
+  @Override
   public Stats stats() {
     return new Stats(published.sum(), received.sum(), skippedOwn.sum(), dropped.sum(), truncated.sum(),
         malformed.sum(), listenerOutages.sum(), senderOutages.sum(), listening && !closed.get(), queue.size());
@@ -325,7 +327,7 @@ public final class PostgresCompletionBridge implements AutoCloseable {
     return bridge;
   }
 
-  private static String newInstanceId() {
+  static String newInstanceId() {
     UUID u = UUID.randomUUID();
     return String.format(Locale.ROOT, "%016x", u.getMostSignificantBits() ^ u.getLeastSignificantBits());
   }
@@ -935,7 +937,7 @@ public final class PostgresCompletionBridge implements AutoCloseable {
    * @param queued completions waiting in the send queue
    */
   public record Stats(long published, long received, long skippedOwn, long dropped, long truncated, long malformed,
-      long listenerOutages, long senderOutages, boolean listening, int queued) {
+      long listenerOutages, long senderOutages, boolean listening, int queued) implements CompletionBridge.Stats {
   }
 
   /**

@@ -1,0 +1,63 @@
+package dev.replicateaudio.jdbi;
+
+import dev.replicateaudio.notify.WebhookCompletionNotifier;
+import java.util.Objects;
+import java.util.Optional;
+import javax.sql.DataSource;
+
+/**
+ * Carries completions between the instances of a host that share one database, so that a waiter
+ * on one instance wakes when another processes the webhook. Two kinds:
+ * {@link PostgresCompletionBridge} ({@code LISTEN}/{@code NOTIFY}, milliseconds) and
+ * {@link PollingCompletionBridge} (a table polled by every instance, for databases without server
+ * push). {@link #start} picks the one the database supports.
+ *
+ * <pre>{@code
+ * try (CompletionBridge bridge = CompletionBridge.start(settings, dataSource, notifier)) {
+ *   ...
+ * }
+ * }</pre>
+ *
+ * <p>Delivery is best effort either way: the database's job rows stay the source of truth, and
+ * {@code ReplicateAudio.await} falls back to them. Implementations are thread-safe.
+ */
+public interface CompletionBridge extends AutoCloseable {
+  /** This bridge's id, carried with its completions so that it skips its own: 16 hex digits. */
+  String instanceId();
+
+  /** The bridge's counters right now. */
+  Stats stats();
+
+  /** Stops the bridge: no more publishing or receiving; its threads end. Idempotent. */
+  @Override
+  void close();
+
+  /**
+   * Starts the bridge the database of {@code settings} supports: on PostgreSQL a
+   * {@link PostgresCompletionBridge} on plain connections of {@code settings}, elsewhere a
+   * {@link PollingCompletionBridge} on {@code dataSource} (the host's pool for that database),
+   * each with its defaults.
+   */
+  static CompletionBridge start(DatabaseSettings settings, DataSource dataSource, WebhookCompletionNotifier notifier) {
+    Objects.requireNonNull(settings, "settings == null");
+    Objects.requireNonNull(dataSource, "dataSource == null");
+    Objects.requireNonNull(notifier, "notifier == null");
+    Optional<SqlDialect> dialect = SqlDialect.ofUrl(settings.url());
+    if (dialect.isPresent() && dialect.get().listenNotify()) {
+      return PostgresCompletionBridge.start(settings, notifier);
+    }
+    return PollingCompletionBridge.start(dataSource, notifier);
+  }
+
+  /** The counters every bridge keeps. */
+  interface Stats {
+    /** Completions of this instance sent to the other instances. */
+    long published();
+
+    /** Completions of other instances handed to this instance's notifier. */
+    long received();
+
+    /** Completions of this instance not sent (a full queue, a refusal, or closing before sending). */
+    long dropped();
+  }
+}
