@@ -1,6 +1,7 @@
 package dev.replicateaudio.examples.it;
 
 import dev.replicateaudio.jdbi.DatabaseSettings;
+import dev.replicateaudio.jdbi.testing.LocalMariaDb;
 import dev.replicateaudio.testing.Ci;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -16,15 +17,17 @@ import java.util.Locale;
 import java.util.UUID;
 
 /**
- * A fresh, empty database for one test class, on H2 (in memory) or PostgreSQL (a schema of its own
+ * A fresh, empty database for one test class, on H2 (in memory), PostgreSQL (a schema of its own
  * on one embedded server per JVM, or on the server named by {@code REPLICATE_AUDIO_TEST_PG_URL},
- * {@code _USER} and {@code _PASSWORD}). Closing it drops it.
+ * {@code _USER} and {@code _PASSWORD}), MariaDB (a database of its own on one {@link LocalMariaDb}
+ * per JVM) or SQLite (a file of its own). Closing it drops it.
  */
 abstract class ItDatabase implements AutoCloseable {
   static final String PG_URL_ENV = "REPLICATE_AUDIO_TEST_PG_URL";
   static final String PG_USER_ENV = "REPLICATE_AUDIO_TEST_PG_USER";
   static final String PG_PASSWORD_ENV = "REPLICATE_AUDIO_TEST_PG_PASSWORD";
 
+  private static LocalMariaDb mariaDb;
   private static String pgUrl;
   private static String pgUser;
   private static String pgPassword;
@@ -32,7 +35,7 @@ abstract class ItDatabase implements AutoCloseable {
   /** Settings that reach this database, with a pool name of its own. */
   abstract DatabaseSettings.Builder settings(String poolName);
 
-  /** {@code H2} or {@code PostgreSQL}. */
+  /** {@code H2}, {@code PostgreSQL}, {@code MariaDB} or {@code SQLite}. */
   abstract String kind();
 
   /** SQL answering the current session's id (one row, one integer column). */
@@ -114,6 +117,100 @@ abstract class ItDatabase implements AutoCloseable {
       @Override
       public void close() {
         execute(pgUrl, pgUser, pgPassword, "DROP SCHEMA " + schema + " CASCADE");
+      }
+    };
+  }
+
+  /**
+   * A new database on the test run's MariaDB server, through MariaDB Connector/J; skips the calling
+   * test when mariadbd is not installed, or fails it in CI. Call it from {@code @BeforeAll} (see
+   * {@link #postgres()}).
+   */
+  static ItDatabase mariaDb() {
+    startMariaDb();
+    String name = "ra_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12).toLowerCase(Locale.ROOT);
+    String root = mariaDb.jdbcUrl("mariadb", "");
+    execute(root, LocalMariaDb.USER, LocalMariaDb.PASSWORD, "CREATE DATABASE " + name);
+    String url = mariaDb.jdbcUrl("mariadb", name);
+    return new ItDatabase() {
+      @Override
+      DatabaseSettings.Builder settings(String poolName) {
+        return DatabaseSettings.builder().url(url).user(LocalMariaDb.USER).password(LocalMariaDb.PASSWORD)
+            .poolName(poolName);
+      }
+
+      @Override
+      String kind() {
+        return "MariaDB";
+      }
+
+      @Override
+      String sessionIdSql() {
+        return "SELECT CONNECTION_ID()";
+      }
+
+      @Override
+      void killSession(long id) {
+        execute(root, LocalMariaDb.USER, LocalMariaDb.PASSWORD, "KILL CONNECTION " + id);
+      }
+
+      @Override
+      public void close() {
+        execute(root, LocalMariaDb.USER, LocalMariaDb.PASSWORD, "DROP DATABASE " + name);
+      }
+    };
+  }
+
+  /** Starts the MariaDB server of the test run, once; call it from {@code @BeforeAll}. */
+  static synchronized void startMariaDb() {
+    if (mariaDb != null) {
+      return;
+    }
+    try {
+      mariaDb = LocalMariaDb.start(Path.of(System.getProperty("java.io.tmpdir")));
+    } catch (IOException e) {
+      throw Ci.unavailable("can't start a local MariaDB server", e);
+    }
+  }
+
+  /** A new SQLite database file in a directory of its own, deleted on {@link #close()}. */
+  static ItDatabase sqlite() {
+    Path dir;
+    try {
+      dir = Files.createTempDirectory(Files.createDirectories(Path.of(System.getProperty("java.io.tmpdir"))),
+          "it-sqlite-");
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    String url = "jdbc:sqlite:" + dir.resolve("it.db").toAbsolutePath();
+    return new ItDatabase() {
+      @Override
+      DatabaseSettings.Builder settings(String poolName) {
+        return DatabaseSettings.builder().url(url).poolName(poolName);
+      }
+
+      @Override
+      String kind() {
+        return "SQLite";
+      }
+
+      @Override
+      String sessionIdSql() {
+        throw new UnsupportedOperationException("SQLite has no sessions to end from outside");
+      }
+
+      @Override
+      void killSession(long id) {
+        throw new UnsupportedOperationException("SQLite has no sessions to end from outside");
+      }
+
+      @Override
+      public void close() {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
       }
     };
   }

@@ -1,19 +1,13 @@
 package dev.replicateaudio.examples.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.replicateaudio.CompletionOutcome;
-import dev.replicateaudio.port.TransactionRunner;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 
 /**
- * {@link TransactionFaultSuite} on PostgreSQL, plus real outages: the pipeline's own database
- * session is ended with {@code pg_terminate_backend} in the middle of its work. HikariCP evicts the
- * broken connection (SQLState 08006), so the release and the redelivery get fresh ones.
+ * {@link SessionEndedFaultSuite} on PostgreSQL: the pipeline's own database session is ended with
+ * {@code pg_terminate_backend}. HikariCP evicts the broken connection (SQLState 08006), so the
+ * release and the redelivery get fresh ones.
  */
-class PostgresTransactionFaultTest extends TransactionFaultSuite {
+class PostgresTransactionFaultTest extends SessionEndedFaultSuite {
   @BeforeAll
   static void startServer() {
     ItDatabase.startPostgres();
@@ -22,47 +16,5 @@ class PostgresTransactionFaultTest extends TransactionFaultSuite {
   @Override
   ItDatabase newDatabase() {
     return ItDatabase.postgres();
-  }
-
-  @Test
-  void sessionTerminatedBeforeTheCommitLeavesNothingAndTheRedeliveryStoresIt() {
-    AtomicInteger transactions = new AtomicInteger();
-    try (ItStack it = start(ItStack.on(db).transactions(real -> new TransactionRunner() {
-      @Override
-      public <T> T inTransaction(TransactionalWork<T> work) {
-        boolean kill = transactions.incrementAndGet() == 1;
-        return real.inTransaction(() -> {
-          T result = work.execute();
-          if (kill) {
-            // audio, job and result row are written; the backend dies before the commit
-            db.killSession(sessionId());
-          }
-          return result;
-        });
-      }
-    }))) {
-      CompletionOutcome outcome = generate(it);
-
-      assertRecoveredAfterOneTransientFailure(it, outcome);
-      assertThat(transactions).hasValue(2);
-      assertThat(it.jobs.find(outcome.predictionId()).orElseThrow().lastError()).as("the first attempt's error")
-          .contains("connection");
-    }
-  }
-
-  @Test
-  void sessionTerminatedBeforeTheAudioInsertFailsTransientlyAndTheRedeliveryStoresIt() {
-    AtomicInteger writes = new AtomicInteger();
-    try (ItStack it = start(ItStack.on(db).audioStore(real -> (key, file, metadata) -> {
-      if (writes.incrementAndGet() == 1) {
-        db.killSession(sessionId());
-      }
-      real.storeAudio(key, file, metadata);
-    }))) {
-      CompletionOutcome outcome = generate(it);
-
-      assertRecoveredAfterOneTransientFailure(it, outcome);
-      assertThat(writes).hasValue(2);
-    }
   }
 }
