@@ -1,30 +1,17 @@
 package dev.replicateaudio.jdbi;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
-
 /**
  * A file-based H2 database in a directory of its own under {@code java.io.tmpdir}. File, not
  * {@code mem:}: an in-memory H2 keeps stored BLOBs on the Java heap, which would hide whether
  * storing streams; a file database is also what the default URL gives.
  */
-final class H2FileDatabase implements TestDatabase {
-  private final Path dir;
-
-  private H2FileDatabase(Path dir) {
-    this.dir = dir;
+final class H2FileDatabase extends FileDatabase {
+  private H2FileDatabase() {
+    super("h2-test-");
   }
 
   static H2FileDatabase create() {
-    try {
-      return new H2FileDatabase(Files.createTempDirectory(TestTmp.dir(), "h2-test-"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return new H2FileDatabase();
   }
 
   @Override
@@ -40,16 +27,6 @@ final class H2FileDatabase implements TestDatabase {
   @Override
   public String binaryType() {
     return "BLOB";
-  }
-
-  /** Call after every pool on it is closed (H2 then closes the database file). */
-  @Override
-  public void close() {
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   @Override

@@ -1,26 +1,15 @@
 package dev.replicateaudio.jdbi;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /** A SQLite database file in a directory of its own under {@code java.io.tmpdir}; closing deletes it. */
-final class SqliteFileDatabase implements TestDatabase {
-  private final Path dir;
-
-  private SqliteFileDatabase(Path dir) {
-    this.dir = dir;
+final class SqliteFileDatabase extends FileDatabase {
+  private SqliteFileDatabase() {
+    super("sqlite-test-");
   }
 
   static SqliteFileDatabase create() {
-    try {
-      return new SqliteFileDatabase(Files.createTempDirectory(TestTmp.dir(), "sqlite-test-"));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return new SqliteFileDatabase();
   }
 
   Path file() {
@@ -40,16 +29,6 @@ final class SqliteFileDatabase implements TestDatabase {
   @Override
   public String binaryType() {
     return "BLOB";
-  }
-
-  /** Deletes the file and its directory (call after every pool on it is closed). */
-  @Override
-  public void close() {
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   @Override

@@ -2,10 +2,6 @@ package dev.replicateaudio.jdbi;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** The storage contract on SQLite (xerial sqlite-jdbc), in a database file of its own. */
@@ -26,11 +22,8 @@ class SqliteStorageContractTest extends StorageContractTest {
       }
 
       @Override
-      public void close() throws Exception {
-        Path dir = db.file().getParent();
-        try (Stream<Path> files = Files.walk(dir)) {
-          files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+      public void close() {
+        db.close();
       }
     };
   }
