@@ -9,6 +9,8 @@ import java.util.Objects;
 /**
  * One row of the result log: how processing a prediction's result ended (the seed's {@code log_result}).
  *
+ * <p>Instances are immutable and thread-safe.
+ *
  * @param predictionId the prediction
  * @param key the content item
  * @param status SUCCEEDED, FAILED or CANCELED
@@ -30,6 +32,12 @@ public record ResultRecord(
     Duration processingTime,
     Instant recordedAt) {
 
+  /**
+   * Checks the components.
+   *
+   * @throws IllegalArgumentException when {@code status} is not SUCCEEDED, FAILED or CANCELED, or
+   *     {@code audioBytes} is negative
+   */
   public ResultRecord {
     Objects.requireNonNull(predictionId, "predictionId == null");
     Objects.requireNonNull(key, "key == null");

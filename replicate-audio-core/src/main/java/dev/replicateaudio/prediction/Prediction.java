@@ -11,6 +11,8 @@ import java.util.Optional;
  * A Replicate prediction, as the API returns it and as webhooks deliver it, reduced to what this
  * library uses.
  *
+ * <p>Instances are immutable and thread-safe.
+ *
  * @param id the prediction id
  * @param status its status
  * @param outputUrls every file the output names, in order: a single string output, the elements
@@ -37,6 +39,11 @@ public record Prediction(
     boolean dataRemoved,
     Duration predictTime) {
 
+  /**
+   * Checks the components and copies {@code outputUrls}.
+   *
+   * @throws IllegalArgumentException when {@code id} is blank
+   */
   public Prediction {
     Objects.requireNonNull(id, "id == null");
     if (id.isBlank()) {
@@ -46,20 +53,42 @@ public record Prediction(
     outputUrls = List.copyOf(Objects.requireNonNull(outputUrls, "outputUrls == null"));
   }
 
-  /** A prediction with only id, status, outputs and error set; for tests and simulators. */
+  /**
+   * A prediction with only id, status, outputs and error set; for tests and simulators.
+   *
+   * @param id the prediction id, not blank
+   * @param status its status
+   * @param outputUrls its output URLs
+   * @param error its error text, or null
+   * @return the prediction
+   */
   public static Prediction of(String id, PredictionStatus status, List<URI> outputUrls, String error) {
     return new Prediction(id, status, outputUrls, error, null, null, null, null, false, null);
   }
 
+  /**
+   * Whether the prediction has finished and will not change any more.
+   *
+   * @return {@link PredictionStatus#isTerminal()} of its status
+   */
   public boolean isTerminal() {
     return status.isTerminal();
   }
 
-  /** The first output URL, if any. */
+  /**
+   * The first output URL, if any.
+   *
+   * @return the first of {@link #outputUrls()}; empty when there is none
+   */
   public Optional<URI> firstOutput() {
     return outputUrls.isEmpty() ? Optional.empty() : Optional.of(outputUrls.get(0));
   }
 
+  /**
+   * Replicate's error text.
+   *
+   * @return the error; empty when Replicate gave none
+   */
   public Optional<String> errorMessage() {
     return Optional.ofNullable(error);
   }
