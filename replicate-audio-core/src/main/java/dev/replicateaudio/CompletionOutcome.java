@@ -19,6 +19,11 @@ public record CompletionOutcome(CompletionStatus status, String predictionId, St
   /**
    * Checks the combination.
    *
+   * @param status how it ended
+   * @param predictionId the Replicate prediction id; null only for {@link CompletionStatus#TIMED_OUT} when
+   *     the waiter never learned it, and for {@link CompletionStatus#FAILED} when no prediction was
+   *     created (the submission itself failed)
+   * @param error null on success and for {@link CompletionStatus#PENDING}; otherwise why it did not succeed
    * @throws IllegalArgumentException when {@code predictionId} is null for a status other than
    *     TIMED_OUT and FAILED, when a SUCCEEDED or PENDING outcome carries an error, or when any other
    *     outcome has a null or blank error

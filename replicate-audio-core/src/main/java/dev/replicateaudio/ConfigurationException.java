@@ -14,6 +14,7 @@ import java.util.Objects;
 public final class ConfigurationException extends ReplicateAudioException {
   private static final long serialVersionUID = 1L;
 
+  /** Every problem found, one line each. */
   private final List<String> problems;
 
   /**

@@ -29,6 +29,8 @@ public record ContentKey(String contentType, long contentId) {
   /**
    * Checks the content type.
    *
+   * @param contentType the content's type, for example {@link #SOUND_EFFECT}
+   * @param contentId the content's id within its type
    * @throws IllegalArgumentException when {@code contentType} is not 1 to 64 characters of
    *     {@code [A-Za-z0-9_.-]}
    */

@@ -14,6 +14,7 @@ package dev.replicateaudio;
 public class ReplicateAudioException extends RuntimeException {
   private static final long serialVersionUID = 1L;
 
+  /** Whether the same operation may succeed later. */
   private final boolean retryable;
 
   /**

@@ -101,6 +101,15 @@ public record ReplicateAudioSettings(
   /**
    * Checks every value at once.
    *
+   * @param webhookTimeout how long to wait for a generation's webhook before recovery polls Replicate
+   * @param soundEffectsTimeout how long a batch of sound effects may take as a whole
+   * @param downloadTimeout the deadline for downloading one audio file, start to end
+   * @param ffmpegTimeout the deadline for one ffmpeg or ffprobe process
+   * @param maxFileSize the largest audio file accepted, in bytes
+   * @param silenceThreshold the level below which leading and trailing audio counts as silence
+   * @param ffmpegPath the ffmpeg executable: a path, or a name looked up on PATH
+   * @param ffprobePath the ffprobe executable: a path, or a name looked up on PATH
+   * @param maxConcurrentFfmpeg how many ffmpeg/ffprobe processes may run at once
    * @throws ConfigurationException listing every invalid value, with what is accepted
    */
   public ReplicateAudioSettings {

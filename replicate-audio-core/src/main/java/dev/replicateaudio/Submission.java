@@ -16,6 +16,9 @@ public record Submission(ContentKey key, String predictionId, Instant submittedA
   /**
    * Checks the components.
    *
+   * @param key the content item
+   * @param predictionId Replicate's id of the prediction
+   * @param submittedAt when the prediction was created
    * @throws NullPointerException when any component is null
    */
   public Submission {

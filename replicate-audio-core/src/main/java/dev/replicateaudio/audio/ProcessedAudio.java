@@ -18,6 +18,10 @@ public record ProcessedAudio(Path file, String mimeType, Duration originalDurati
   /**
    * Checks the components.
    *
+   * @param file the audio to store
+   * @param mimeType its media type, for example {@code audio/mpeg}
+   * @param originalDuration the input's duration; null when unknown
+   * @param finalDuration the stored audio's duration; null when unknown
    * @throws NullPointerException when {@code file} or {@code mimeType} is null
    */
   public ProcessedAudio {

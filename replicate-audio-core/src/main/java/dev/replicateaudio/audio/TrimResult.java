@@ -22,6 +22,12 @@ public record TrimResult(Path output, AudioFormat format, String codecName, Dura
   /**
    * Checks the components.
    *
+   * @param output the trimmed file
+   * @param format its container, the same as the input's
+   * @param codecName its codec, for example {@code mp3} or {@code pcm_s24le}
+   * @param originalDuration the decoded length of the input
+   * @param trimmedDuration the length of the output
+   * @param elapsed how long the trim took, probes included
    * @throws NullPointerException when any component is null
    */
   public TrimResult {

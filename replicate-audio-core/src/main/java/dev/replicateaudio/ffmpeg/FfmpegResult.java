@@ -19,6 +19,11 @@ public record FfmpegResult(int exitCode, Duration elapsed, String stderrTail, St
   /**
    * Checks the components.
    *
+   * @param exitCode the process's exit code (0)
+   * @param elapsed from the process's start to its exit; waiting for a free process slot is not included
+   * @param stderrTail the last {@link FfmpegRunner#STDERR_TAIL_BYTES} bytes (at most) of stderr, decoded as UTF-8
+   * @param stdout what an ffprobe run wrote to stdout (at most {@link FfmpegRunner#MAX_STDOUT_BYTES} bytes);
+   *     always empty for ffmpeg runs, whose stdout is discarded
    * @throws NullPointerException when {@code elapsed}, {@code stderrTail} or {@code stdout} is null
    */
   public FfmpegResult {

@@ -28,6 +28,10 @@ public record AudioMetadata(String mimeType, long sizeBytes, String sha256, Dura
   /**
    * Checks the components.
    *
+   * @param mimeType for example {@code audio/mpeg} or {@code audio/wav}
+   * @param sizeBytes the file's size
+   * @param sha256 the file's SHA-256, 64 lowercase hex characters
+   * @param duration its playing time; null when unknown
    * @throws IllegalArgumentException when {@code sizeBytes} is negative or {@code sha256} is not 64
    *     lowercase hex characters
    */

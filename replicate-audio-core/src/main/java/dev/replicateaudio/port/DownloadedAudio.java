@@ -16,6 +16,9 @@ public record DownloadedAudio(Path file, long sizeBytes, String contentType) {
   /**
    * Checks the components.
    *
+   * @param file where the bytes are
+   * @param sizeBytes how many bytes were written
+   * @param contentType the media type the server (or the {@code data:} URI) declared; null if none
    * @throws IllegalArgumentException when {@code sizeBytes} is negative
    */
   public DownloadedAudio {

@@ -29,6 +29,13 @@ public record GenerationJob(
   /**
    * Checks the components.
    *
+   * @param predictionId Replicate's prediction id, unique
+   * @param key the content item the audio is for
+   * @param status where the job stands
+   * @param attempts how many times the job has been claimed for processing
+   * @param lastError the last failure's text; null if none
+   * @param createdAt when it was recorded
+   * @param updatedAt when its status last changed (claims included)
    * @throws IllegalArgumentException when {@code attempts} is negative
    */
   public GenerationJob {

@@ -42,6 +42,19 @@ public record Prediction(
   /**
    * Checks the components and copies {@code outputUrls}.
    *
+   * @param id the prediction id
+   * @param status its status
+   * @param outputUrls every file the output names, in order: a single string output, the elements
+   *     of an array output and the URI values of an object output all land here, {@code https:} and
+   *     {@code data:} alike; empty while there is no output or after {@code data_removed}
+   * @param error Replicate's error text; null unless failed (sometimes null even then)
+   * @param model {@code owner/name}, or null when the response did not say
+   * @param createdAt when it was created; null if absent
+   * @param startedAt when it started running; null until then
+   * @param completedAt when it finished; null until then
+   * @param dataRemoved true once Replicate has deleted inputs and outputs (an hour after completion
+   *     for API predictions)
+   * @param predictTime compute time ({@code metrics.predict_time}); null when absent
    * @throws IllegalArgumentException when {@code id} is blank
    */
   public Prediction {

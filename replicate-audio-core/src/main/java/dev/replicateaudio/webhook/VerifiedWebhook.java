@@ -16,6 +16,9 @@ public record VerifiedWebhook(String id, Instant timestamp) {
   /**
    * Checks the components.
    *
+   * @param id the {@code webhook-id}: unique per message and the same when Replicate resends it,
+   *     so it is the key to deduplicate deliveries on
+   * @param timestamp the {@code webhook-timestamp}, when the sender signed this delivery (whole seconds)
    * @throws NullPointerException when a component is null
    */
   public VerifiedWebhook {

@@ -30,6 +30,8 @@ public record WebhookResponse(int statusCode, String body) {
   /**
    * Checks the components.
    *
+   * @param statusCode the HTTP status to answer with
+   * @param body a short, human-readable explanation; never secrets, stack traces or file paths
    * @throws IllegalArgumentException when {@code statusCode} is not from 200 to 599
    */
   public WebhookResponse {
