@@ -1,6 +1,5 @@
 package dev.replicateaudio.ffmpeg;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,7 +10,6 @@ import dev.replicateaudio.testing.TestFfmpeg;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -45,10 +43,7 @@ class FfmpegRunnerEdgeCasesTest {
   }
 
   private Path script(String name, String body) throws IOException {
-    Path p = dir.resolve(name);
-    Files.writeString(p, "#!/bin/sh\n" + body + "\n", UTF_8);
-    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
-    return p;
+    return ShellScripts.write(dir, name, body);
   }
 
   /** A runner whose ffprobe prints {@code stdout} and exits 0, whatever it is asked. */

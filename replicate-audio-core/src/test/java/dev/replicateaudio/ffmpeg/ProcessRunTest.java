@@ -1,6 +1,5 @@
 package dev.replicateaudio.ffmpeg;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,7 +8,6 @@ import dev.replicateaudio.testing.LeakCheckExtension;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -34,9 +32,7 @@ class ProcessRunTest {
   }
 
   private FfmpegRunner withFfprobe(String body) throws IOException {
-    Path p = dir.resolve("ffprobe");
-    Files.writeString(p, "#!/bin/sh\n" + body + "\n", UTF_8);
-    Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path p = ShellScripts.write(dir, "ffprobe", body);
     return FfmpegRunner.create(ReplicateAudioSettings.defaults().toBuilder().ffprobePath(p.toString()).build());
   }
 
