@@ -1,6 +1,10 @@
 package dev.replicateaudio;
 
-/** How a generation ended, as seen by the code waiting for it. */
+/**
+ * How a generation ended, as seen by the code waiting for it.
+ *
+ * <p>Thread-safe, like every enum.
+ */
 public enum CompletionStatus {
   /** The audio was generated, post-processed and stored. */
   SUCCEEDED,
@@ -17,7 +21,11 @@ public enum CompletionStatus {
    */
   PENDING;
 
-  /** True for every status but {@link #PENDING}. */
+  /**
+   * Whether the generation is over.
+   *
+   * @return true for every status but {@link #PENDING}
+   */
   public boolean isFinal() {
     return this != PENDING;
   }

@@ -10,6 +10,11 @@ import java.util.regex.Pattern;
  *
  * <p>Content types are 1 to 64 characters of {@code [A-Za-z0-9_.-]}: they travel in webhook URLs
  * and database rows. Hosts may use their own types besides the three constants.
+ *
+ * <p>Instances are immutable and thread-safe.
+ *
+ * @param contentType the content's type, for example {@link #SOUND_EFFECT}
+ * @param contentId the content's id within its type
  */
 public record ContentKey(String contentType, long contentId) {
   /** Short generated sound effects; trimmed of leading and trailing silence by default. */
@@ -21,6 +26,14 @@ public record ContentKey(String contentType, long contentId) {
 
   private static final Pattern TYPE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
 
+  /**
+   * Checks the content type.
+   *
+   * @param contentType the content's type, for example {@link #SOUND_EFFECT}
+   * @param contentId the content's id within its type
+   * @throws IllegalArgumentException when {@code contentType} is not 1 to 64 characters of
+   *     {@code [A-Za-z0-9_.-]}
+   */
   public ContentKey {
     Objects.requireNonNull(contentType, "contentType == null");
     if (!TYPE.matcher(contentType).matches()) {
@@ -29,18 +42,43 @@ public record ContentKey(String contentType, long contentId) {
     }
   }
 
+  /**
+   * A key of any content type.
+   *
+   * @param contentType 1 to 64 characters of {@code [A-Za-z0-9_.-]}
+   * @param contentId the content's id
+   * @return the key
+   */
   public static ContentKey of(String contentType, long contentId) {
     return new ContentKey(contentType, contentId);
   }
 
+  /**
+   * A {@link #SOUND_EFFECT} key.
+   *
+   * @param contentId the sound effect's id
+   * @return the key
+   */
   public static ContentKey soundEffect(long contentId) {
     return new ContentKey(SOUND_EFFECT, contentId);
   }
 
+  /**
+   * A {@link #BACKGROUND_MUSIC} key.
+   *
+   * @param contentId the music's id
+   * @return the key
+   */
   public static ContentKey backgroundMusic(long contentId) {
     return new ContentKey(BACKGROUND_MUSIC, contentId);
   }
 
+  /**
+   * A {@link #SPEECH} key.
+   *
+   * @param contentId the speech's id
+   * @return the key
+   */
   public static ContentKey speech(long contentId) {
     return new ContentKey(SPEECH, contentId);
   }

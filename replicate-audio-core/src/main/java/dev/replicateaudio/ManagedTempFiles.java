@@ -90,6 +90,7 @@ public final class ManagedTempFiles implements AutoCloseable {
    *
    * @param suffixes file name endings such as {@code ".mp3"}; at most {@value #MAX_SUFFIX_LENGTH}
    *     characters each, without path separators, {@code ..} or control characters; may be empty
+   * @return the new instance; close it
    * @throws IllegalArgumentException naming the first refused suffix and why
    * @throws ReplicateAudioException when the directory can't be created
    */
@@ -103,6 +104,7 @@ public final class ManagedTempFiles implements AutoCloseable {
    *
    * @param baseDirectory where to create the directory; null for {@link #defaultBaseDirectory()}
    * @param suffixes as for {@link #create(String...)}
+   * @return the new instance; close it
    * @throws IllegalArgumentException naming the first refused suffix and why
    * @throws ReplicateAudioException when the directory can't be created
    */
@@ -132,13 +134,19 @@ public final class ManagedTempFiles implements AutoCloseable {
    * The default base directory: {@code ${java.io.tmpdir}/replicate-audio}. It is created with
    * permissions 0700 on first use; if it already exists it must be a real directory (not a symbolic
    * link) owned by this process's user.
+   *
+   * @return the absolute, normalized path
    */
   public static Path defaultBaseDirectory() {
     return Paths.get(System.getProperty("java.io.tmpdir")).toAbsolutePath().normalize()
         .resolve(DEFAULT_DIRECTORY_NAME);
   }
 
-  /** This instance's private directory. It exists until {@link #close()}. */
+  /**
+   * This instance's private directory. It exists until {@link #close()}.
+   *
+   * @return the absolute path of the directory
+   */
   public Path directory() {
     return directory;
   }
@@ -146,6 +154,8 @@ public final class ManagedTempFiles implements AutoCloseable {
   /**
    * The reserved path for the suffix at {@code index} (in the order given to {@code create}).
    *
+   * @param index 0 for the first suffix
+   * @return the path; not created
    * @throws IndexOutOfBoundsException when there is no such suffix
    */
   public Path path(int index) {
@@ -155,12 +165,20 @@ public final class ManagedTempFiles implements AutoCloseable {
     return paths.get(index);
   }
 
-  /** Every reserved path, in the order of the suffixes; unmodifiable. */
+  /**
+   * Every reserved path, in the order of the suffixes; unmodifiable.
+   *
+   * @return the paths, one per suffix
+   */
   public List<Path> paths() {
     return paths;
   }
 
-  /** True once {@link #close()} has been called. */
+  /**
+   * True once {@link #close()} has been called.
+   *
+   * @return whether it was closed
+   */
   public boolean isClosed() {
     return closed.get();
   }
@@ -208,6 +226,7 @@ public final class ManagedTempFiles implements AutoCloseable {
    * process started after the directory was last changed (its id was reused). Entries that this
    * class did not create are ignored. Directories that can't be removed completely are skipped.
    *
+   * @param baseDirectory the base directory to sweep; nothing happens when it does not exist
    * @return how many directories were removed
    */
   public static int sweepOrphans(Path baseDirectory) {
@@ -244,7 +263,12 @@ public final class ManagedTempFiles implements AutoCloseable {
     return removed;
   }
 
-  /** The process id in the name of a directory this class created, if {@code path} is one. */
+  /**
+   * The process id in the name of a directory this class created, if {@code path} is one.
+   *
+   * @param path any path
+   * @return the owner's process id; empty when the name is not one this class gives
+   */
   public static Optional<Long> ownerPid(Path path) {
     Path name = path.getFileName();
     if (name == null) {

@@ -107,6 +107,11 @@ public final class ReplicateAudio implements AutoCloseable {
     this.recovery = rb.build();
   }
 
+  /**
+   * A builder with the default settings and no parts.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -115,10 +120,12 @@ public final class ReplicateAudio implements AutoCloseable {
    * Creates a prediction for {@code key} that reports back to this service's webhook URL, and
    * records it as a pending job.
    *
+   * @param key the content item the audio is for
    * @param request what to run; its webhook must be unset, since the service sets it per content item
    * @return the submission; fails with the client's exception when Replicate refuses the
    *     prediction, or with the store's exception when the job can't be recorded (the prediction is
    *     then canceled, best effort, so nothing runs unrecorded)
+   * @throws IllegalArgumentException when {@code request} already has a webhook
    */
   public CompletionStage<Submission> submit(ContentKey key, PredictionRequest request) {
     Objects.requireNonNull(key, "key == null");
@@ -146,7 +153,13 @@ public final class ReplicateAudio implements AutoCloseable {
         }, executor);
   }
 
-  /** {@link #generate(ContentKey, PredictionRequest, Duration)} with {@code webhookTimeout}. */
+  /**
+   * {@link #generate(ContentKey, PredictionRequest, Duration)} with the settings' {@code webhookTimeout}.
+   *
+   * @param key the content item the audio is for
+   * @param request what to run, without a webhook
+   * @return the outcome, as {@link #generate(ContentKey, PredictionRequest, Duration)} describes
+   */
   public CompletionStage<CompletionOutcome> generate(ContentKey key, PredictionRequest request) {
     return generate(key, request, settings.webhookTimeout());
   }
@@ -154,6 +167,9 @@ public final class ReplicateAudio implements AutoCloseable {
   /**
    * Submits and waits for the result, event-driven.
    *
+   * @param key the content item the audio is for
+   * @param request what to run, without a webhook
+   * @param timeout how long to wait for the result, positive
    * @return the outcome; TIMED_OUT when nothing arrived within {@code timeout} (the job stays
    *     pending: a late webhook or recovery still finishes it)
    */
@@ -165,6 +181,11 @@ public final class ReplicateAudio implements AutoCloseable {
   /**
    * Waits for a submission's outcome: from the notifier, or from the job store when it finished
    * before (or elsewhere than) this instance could see it.
+   *
+   * @param submission what {@link #submit} returned
+   * @param timeout how long to wait, positive
+   * @return the outcome; SUCCEEDED or FAILED from the job store when the notifier had nothing by
+   *     then, TIMED_OUT when neither knows the result
    */
   public CompletionStage<CompletionOutcome> await(Submission submission, Duration timeout) {
     Objects.requireNonNull(submission, "submission == null");
@@ -202,7 +223,12 @@ public final class ReplicateAudio implements AutoCloseable {
     return CompletionOutcome.timedOut(s.predictionId(), timedOut);
   }
 
-  /** {@link #generateAll(Map, Duration)} with {@code soundEffectsTimeout}. */
+  /**
+   * {@link #generateAll(Map, Duration)} with the settings' {@code soundEffectsTimeout}.
+   *
+   * @param requests what to run for each content item, without webhooks
+   * @return every key of {@code requests} with its outcome
+   */
   public CompletionStage<Map<ContentKey, CompletionOutcome>> generateAll(Map<ContentKey, PredictionRequest> requests) {
     return generateAll(requests, settings.soundEffectsTimeout());
   }
@@ -212,6 +238,8 @@ public final class ReplicateAudio implements AutoCloseable {
    * never loses the results it did get: items whose submission failed are FAILED with the reason,
    * items with no result within {@code timeout} are TIMED_OUT.
    *
+   * @param requests what to run for each content item, without webhooks
+   * @param timeout how long to wait for the whole batch, positive
    * @return every key of {@code requests}, in its iteration order, with its outcome
    */
   public CompletionStage<Map<ContentKey, CompletionOutcome>> generateAll(Map<ContentKey, PredictionRequest> requests,
@@ -242,7 +270,13 @@ public final class ReplicateAudio implements AutoCloseable {
     });
   }
 
-  /** Waits for several submissions; see {@link #generateAll(Map, Duration)}. */
+  /**
+   * Waits for several submissions; see {@link #generateAll(Map, Duration)}.
+   *
+   * @param submissions what {@link #submit} returned
+   * @param timeout how long to wait for all of them, positive
+   * @return each submission's key with its outcome, in the iteration order of {@code submissions}
+   */
   public CompletionStage<Map<ContentKey, CompletionOutcome>> awaitAll(Collection<Submission> submissions, Duration timeout) {
     Objects.requireNonNull(submissions, "submissions == null");
     checkTimeout(timeout);
@@ -260,25 +294,48 @@ public final class ReplicateAudio implements AutoCloseable {
     });
   }
 
-  /** The webhook pipeline; hand it to the webhook endpoint. */
+  /**
+   * The webhook pipeline; hand it to the webhook endpoint.
+   *
+   * @return the processor this instance built
+   */
   public WebhookResultProcessor processor() {
     return processor;
   }
 
-  /** Recovery of lost webhooks; schedule it with {@link WebhookRecovery#scheduleOn}. */
+  /**
+   * Recovery of lost webhooks; schedule it with {@link WebhookRecovery#scheduleOn}.
+   *
+   * @return the recovery this instance built
+   */
   public WebhookRecovery recovery() {
     return recovery;
   }
 
+  /**
+   * The notifier that wakes this instance's waiters.
+   *
+   * @return the builder's notifier, or the one this instance created
+   */
   public WebhookCompletionNotifier notifier() {
     return notifier;
   }
 
+  /**
+   * The settings this instance runs with.
+   *
+   * @return the builder's settings
+   */
   public ReplicateAudioSettings settings() {
     return settings;
   }
 
-  /** The webhook URL a submission for {@code key} uses. */
+  /**
+   * The webhook URL a submission for {@code key} uses.
+   *
+   * @param key the content item
+   * @return the webhook base URL with the key in its query
+   */
   public URI webhookUrl(ContentKey key) {
     return WebhookUrls.forContent(webhookBaseUrl, key);
   }
@@ -328,49 +385,103 @@ public final class ReplicateAudio implements AutoCloseable {
     private Builder() {
     }
 
-    /** Timeouts; default {@link ReplicateAudioSettings#defaults()}. */
+    /**
+     * Timeouts, limits and ffmpeg; default {@link ReplicateAudioSettings#defaults()}.
+     *
+     * @param settings the settings
+     * @return this builder
+     */
     public Builder settings(ReplicateAudioSettings settings) {
       this.settings = Objects.requireNonNull(settings, "settings == null");
       return this;
     }
 
+    /**
+     * Creates and looks up predictions on Replicate. Required.
+     *
+     * @param client for example {@code ReplicateClient} from replicate-audio-okhttp
+     * @return this builder
+     */
     public Builder predictionClient(PredictionClient client) {
       this.client = Objects.requireNonNull(client, "client == null");
       return this;
     }
 
+    /**
+     * Downloads the outputs. Required.
+     *
+     * @param downloader for example {@code OkHttpAudioDownloader} from replicate-audio-okhttp
+     * @return this builder
+     */
     public Builder downloader(AudioDownloader downloader) {
       this.downloader = Objects.requireNonNull(downloader, "downloader == null");
       return this;
     }
 
+    /**
+     * Records jobs and their state. Required.
+     *
+     * @param jobStore for example {@code JdbiGenerationJobStore} from replicate-audio-jdbi
+     * @return this builder
+     */
     public Builder jobStore(GenerationJobStore jobStore) {
       this.jobStore = Objects.requireNonNull(jobStore, "jobStore == null");
       return this;
     }
 
+    /**
+     * Stores the finished audio. Required.
+     *
+     * @param audioStore for example {@code JdbiAudioStore} from replicate-audio-jdbi
+     * @return this builder
+     */
     public Builder audioStore(AudioStore audioStore) {
       this.audioStore = Objects.requireNonNull(audioStore, "audioStore == null");
       return this;
     }
 
+    /**
+     * Runs the store, the job's state and the result log in one transaction. Required.
+     *
+     * @param transactions for example {@code JdbiTransactionRunner} from replicate-audio-jdbi
+     * @return this builder
+     */
     public Builder transactions(TransactionRunner transactions) {
       this.transactions = Objects.requireNonNull(transactions, "transactions == null");
       return this;
     }
 
+    /**
+     * The post-processor of each content type. Required.
+     *
+     * @param postProcessors for example {@link dev.replicateaudio.audio.AudioPostProcessors#defaults}
+     * @return this builder
+     */
     public Builder postProcessors(AudioPostProcessors postProcessors) {
       this.postProcessors = Objects.requireNonNull(postProcessors, "postProcessors == null");
       return this;
     }
 
-    /** The notifier to wake waiters through; default: a new isolated one, closed by {@link ReplicateAudio#close()}. */
+    /**
+     * The notifier to wake waiters through; default: a new isolated one, closed by
+     * {@link ReplicateAudio#close()}.
+     *
+     * @param notifier a notifier the host owns (and closes)
+     * @return this builder
+     */
     public Builder notifier(WebhookCompletionNotifier notifier) {
       this.notifier = Objects.requireNonNull(notifier, "notifier == null");
       return this;
     }
 
-    /** The public URL of the host's webhook endpoint; each submission adds its content key to the query. */
+    /**
+     * The public URL of the host's webhook endpoint; each submission adds its content key to the
+     * query. Required.
+     *
+     * @param webhookBaseUrl an absolute http or https URL
+     * @return this builder
+     * @throws IllegalArgumentException when {@link WebhookUrls#forContent} refuses it
+     */
     public Builder webhookBaseUrl(URI webhookBaseUrl) {
       Objects.requireNonNull(webhookBaseUrl, "webhookBaseUrl == null");
       WebhookUrls.forContent(webhookBaseUrl, ContentKey.soundEffect(0)); // validates
@@ -378,29 +489,56 @@ public final class ReplicateAudio implements AutoCloseable {
       return this;
     }
 
-    /** Runs blocking work (database, ffmpeg). The host owns it. */
+    /**
+     * Runs blocking work (database, ffmpeg waits). The host owns it and sizes it. Required.
+     *
+     * @param executor the executor
+     * @return this builder
+     */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor == null");
       return this;
     }
 
+    /**
+     * The clock for submission times and recovery's ages; default the UTC system clock.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock == null");
       return this;
     }
 
-    /** Recovery's hard deadline; see {@link WebhookRecovery.Builder#hardDeadline}. */
+    /**
+     * Recovery's hard deadline; see {@link WebhookRecovery.Builder#hardDeadline}.
+     *
+     * @param hardDeadline how long a prediction may run before recovery cancels it
+     * @return this builder
+     */
     public Builder hardDeadline(Duration hardDeadline) {
       this.hardDeadline = Objects.requireNonNull(hardDeadline, "hardDeadline == null");
       return this;
     }
 
-    /** Where per-job temp directories go; default {@code ${java.io.tmpdir}/replicate-audio}. */
+    /**
+     * Where per-job temp directories go; default {@code ${java.io.tmpdir}/replicate-audio}.
+     *
+     * @param tempDirectory the base directory
+     * @return this builder
+     */
     public Builder tempDirectory(java.nio.file.Path tempDirectory) {
       this.tempDirectory = Objects.requireNonNull(tempDirectory, "tempDirectory == null");
       return this;
     }
 
+    /**
+     * Builds the facade, its processor and its recovery.
+     *
+     * @return a new instance
+     * @throws NullPointerException when a required part is missing
+     */
     public ReplicateAudio build() {
       return new ReplicateAudio(this);
     }

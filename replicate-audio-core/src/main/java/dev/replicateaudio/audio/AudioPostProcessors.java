@@ -40,6 +40,10 @@ public final class AudioPostProcessors {
   /**
    * The standard registry: {@code sound_effect} → trim, {@code background_music} and
    * {@code speech} → validate, anything else → validate (fallback).
+   *
+   * @param runner runs ffmpeg for every processor
+   * @param settings the silence threshold to trim at
+   * @return the registry
    */
   public static AudioPostProcessors defaults(FfmpegRunner runner, ReplicateAudioSettings settings) {
     PassThroughProcessor validate = PassThroughProcessor.create(runner, settings);
@@ -51,12 +55,20 @@ public final class AudioPostProcessors {
         .build();
   }
 
-  /** An empty builder: no types, no fallback. */
+  /**
+   * An empty builder: no types, no fallback.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder holding this registry's types and fallback. */
+  /**
+   * A builder holding this registry's types and fallback.
+   *
+   * @return a new builder
+   */
   public Builder toBuilder() {
     Builder b = new Builder();
     b.byType.putAll(byType);
@@ -67,6 +79,8 @@ public final class AudioPostProcessors {
   /**
    * The processor for {@code contentType}, or the fallback for a type without its own.
    *
+   * @param contentType a content type, for example {@code sound_effect}
+   * @return the processor
    * @throws IllegalArgumentException when there is neither (the message lists the registered types)
    */
   public AudioPostProcessor forType(String contentType) {
@@ -82,18 +96,31 @@ public final class AudioPostProcessors {
         + "' and no fallback; registered: " + byType.keySet());
   }
 
-  /** The processor registered for exactly {@code contentType}, ignoring the fallback. */
+  /**
+   * The processor registered for exactly {@code contentType}, ignoring the fallback.
+   *
+   * @param contentType a content type
+   * @return its processor; empty when it has none of its own
+   */
   public Optional<AudioPostProcessor> find(String contentType) {
     Objects.requireNonNull(contentType, "contentType == null");
     return Optional.ofNullable(byType.get(contentType));
   }
 
-  /** The fallback for unregistered types, if any. */
+  /**
+   * The fallback for unregistered types, if any.
+   *
+   * @return the fallback; empty when there is none
+   */
   public Optional<AudioPostProcessor> fallback() {
     return Optional.ofNullable(fallback);
   }
 
-  /** The registered content types, in registration order. */
+  /**
+   * The registered content types, in registration order.
+   *
+   * @return the types, unmodifiable
+   */
   public Set<String> contentTypes() {
     return byType.keySet();
   }
@@ -114,6 +141,9 @@ public final class AudioPostProcessors {
     /**
      * Sets the processor for {@code contentType}, replacing any earlier one.
      *
+     * @param contentType a valid {@link ContentKey} content type
+     * @param processor its processor
+     * @return this builder
      * @throws IllegalArgumentException when {@code contentType} is not a valid {@link ContentKey} type
      */
     public Builder register(String contentType, AudioPostProcessor processor) {
@@ -124,18 +154,33 @@ public final class AudioPostProcessors {
       return this;
     }
 
-    /** Removes the processor for {@code contentType}, if any. */
+    /**
+     * Removes the processor for {@code contentType}, if any.
+     *
+     * @param contentType the type
+     * @return this builder
+     */
     public Builder unregister(String contentType) {
       byType.remove(Objects.requireNonNull(contentType, "contentType == null"));
       return this;
     }
 
-    /** The processor for types without their own; null for none (then unknown types are refused). */
+    /**
+     * The processor for types without their own; null for none (then unknown types are refused).
+     *
+     * @param fallback the processor, or null for none
+     * @return this builder
+     */
     public Builder fallback(AudioPostProcessor fallback) {
       this.fallback = fallback;
       return this;
     }
 
+    /**
+     * Builds the registry from a copy of this builder's types.
+     *
+     * @return the registry
+     */
     public AudioPostProcessors build() {
       return new AudioPostProcessors(byType, fallback);
     }

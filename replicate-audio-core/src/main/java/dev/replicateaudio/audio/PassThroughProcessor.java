@@ -30,7 +30,13 @@ public final class PassThroughProcessor implements AudioPostProcessor {
     this.runner = runner;
   }
 
-  /** A pass-through running ffmpeg (and ffprobe for headers it can't read itself) through {@code runner}. */
+  /**
+   * A pass-through running ffmpeg (and ffprobe for headers it can't read itself) through {@code runner}.
+   *
+   * @param runner runs ffmpeg and ffprobe (its timeout and concurrency limit apply)
+   * @param settings the settings; none of them changes a pass-through today
+   * @return the processor
+   */
   public static PassThroughProcessor create(FfmpegRunner runner, ReplicateAudioSettings settings) {
     Objects.requireNonNull(runner, "runner == null");
     Objects.requireNonNull(settings, "settings == null");

@@ -75,6 +75,10 @@ public final class SoundEffectProcessor implements AudioPostProcessor {
    * A processor trimming at {@code settings.silenceThreshold()} and refusing inputs longer than
    * {@link #DEFAULT_MAX_DURATION}; ffmpeg runs through {@code runner} (its timeout and concurrency
    * limit apply).
+   *
+   * @param runner runs ffmpeg (and ffprobe for headers it can't read itself)
+   * @param settings the silence threshold to trim at
+   * @return the processor
    */
   public static SoundEffectProcessor create(FfmpegRunner runner, ReplicateAudioSettings settings) {
     return create(runner, settings, DEFAULT_MAX_DURATION);
@@ -84,6 +88,10 @@ public final class SoundEffectProcessor implements AudioPostProcessor {
    * As {@link #create(FfmpegRunner, ReplicateAudioSettings)}, refusing inputs longer than
    * {@code maxDuration} (by their header).
    *
+   * @param runner runs ffmpeg (and ffprobe for headers it can't read itself)
+   * @param settings the silence threshold to trim at
+   * @param maxDuration the longest input accepted, by its header
+   * @return the processor
    * @throws IllegalArgumentException when {@code maxDuration} is not positive
    */
   public static SoundEffectProcessor create(FfmpegRunner runner, ReplicateAudioSettings settings,
@@ -99,12 +107,20 @@ public final class SoundEffectProcessor implements AudioPostProcessor {
     return new SoundEffectProcessor(runner, settings.silenceThreshold(), maxDuration);
   }
 
-  /** The silence threshold this processor trims at, for example {@code -60dB}. */
+  /**
+   * The silence threshold this processor trims at, for example {@code -60dB}.
+   *
+   * @return the threshold, as in the settings
+   */
   public String silenceThreshold() {
     return threshold;
   }
 
-  /** The ffmpeg filter graph ({@code -af}) this processor uses. */
+  /**
+   * The ffmpeg filter graph ({@code -af}) this processor uses.
+   *
+   * @return the filter graph
+   */
   public String filter() {
     return filter;
   }

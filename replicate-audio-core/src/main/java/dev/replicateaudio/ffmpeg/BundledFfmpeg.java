@@ -96,6 +96,8 @@ public final class BundledFfmpeg {
   /**
    * As {@link #locate()}, extracting into {@code cacheDirectory} (created 0700 if missing).
    *
+   * @param cacheDirectory where to extract the binaries
+   * @return the binaries; empty when the bytedeco jar for this platform is not on the class path
    * @throws ReplicateAudioException when the jar is there but its binaries can't be extracted or don't run
    */
   public static Optional<BundledFfmpeg> locate(Path cacheDirectory) {
@@ -110,6 +112,8 @@ public final class BundledFfmpeg {
   /**
    * {@code ${XDG_CACHE_HOME}/replicate-audio} when that variable is set, else
    * {@code ~/.cache/replicate-audio}.
+   *
+   * @return the directory; not created here
    */
   public static Path defaultCacheDirectory() {
     String xdg = System.getenv("XDG_CACHE_HOME");
@@ -122,6 +126,8 @@ public final class BundledFfmpeg {
   /**
    * This JVM's platform in bytedeco's naming: {@code linux-x86_64}, {@code linux-arm64},
    * {@code macosx-x86_64}, {@code macosx-arm64}, {@code windows-x86_64}...
+   *
+   * @return the platform name
    */
   public static String platform() {
     String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
@@ -149,27 +155,48 @@ public final class BundledFfmpeg {
     return o + "-" + a;
   }
 
-  /** The extracted {@code ffmpeg} program. */
+  /**
+   * The extracted {@code ffmpeg} program.
+   *
+   * @return its absolute path
+   */
   public Path ffmpegPath() {
     return ffmpeg;
   }
 
-  /** The extracted {@code ffprobe} program. */
+  /**
+   * The extracted {@code ffprobe} program.
+   *
+   * @return its absolute path
+   */
   public Path ffprobePath() {
     return ffprobe;
   }
 
-  /** The directory holding the extracted programs and libraries. */
+  /**
+   * The directory holding the extracted programs and libraries.
+   *
+   * @return its absolute path
+   */
   public Path directory() {
     return directory;
   }
 
-  /** The first line of {@code ffmpeg -version}, for example {@code ffmpeg version 6.1.1 Copyright ...}. */
+  /**
+   * The first line of {@code ffmpeg -version}, for example {@code ffmpeg version 6.1.1 Copyright ...}.
+   *
+   * @return the version line
+   */
   public String version() {
     return version;
   }
 
-  /** {@code settings} with {@code ffmpegPath} and {@code ffprobePath} pointing at these binaries. */
+  /**
+   * {@code settings} with {@code ffmpegPath} and {@code ffprobePath} pointing at these binaries.
+   *
+   * @param settings the settings to change
+   * @return a copy of {@code settings} with the two paths replaced
+   */
   public ReplicateAudioSettings applyTo(ReplicateAudioSettings settings) {
     Objects.requireNonNull(settings, "settings == null");
     return settings.toBuilder().ffmpegPath(ffmpeg.toString()).ffprobePath(ffprobe.toString()).build();

@@ -22,9 +22,13 @@ public class FfmpegException extends ReplicateAudioException {
   /** The {@link #exitCode()} of a process that never started or never reported an exit code. */
   public static final int NO_EXIT_CODE = -1;
 
+  /** The process's exit code, or {@link #NO_EXIT_CODE}. */
   private final int exitCode;
+  /** Whether the process ran past its timeout. */
   private final boolean timedOut;
+  /** The command line, program first. */
   private final List<String> command;
+  /** The end of stderr. */
   private final String stderrTail;
 
   /**
@@ -47,22 +51,38 @@ public class FfmpegException extends ReplicateAudioException {
     this.stderrTail = Objects.requireNonNull(stderrTail, "stderrTail == null");
   }
 
-  /** The process's exit code, or {@link #NO_EXIT_CODE} when it never started or never exited. */
+  /**
+   * The process's exit code, or {@link #NO_EXIT_CODE} when it never started or never exited.
+   *
+   * @return the exit code
+   */
   public int exitCode() {
     return exitCode;
   }
 
-  /** True when the process ran past {@code ffmpegTimeout} and was killed. */
+  /**
+   * True when the process ran past {@code ffmpegTimeout} and was killed.
+   *
+   * @return whether it timed out
+   */
   public boolean timedOut() {
     return timedOut;
   }
 
-  /** The command line that was run, program first. */
+  /**
+   * The command line that was run, program first.
+   *
+   * @return the command, unmodifiable
+   */
   public List<String> command() {
     return command;
   }
 
-  /** The last few KB (at most {@link FfmpegRunner#STDERR_TAIL_BYTES} bytes) of stderr; may be empty. */
+  /**
+   * The last few KB (at most {@link FfmpegRunner#STDERR_TAIL_BYTES} bytes) of stderr; may be empty.
+   *
+   * @return the tail of stderr
+   */
   public String stderrTail() {
     return stderrTail;
   }

@@ -97,6 +97,9 @@ public final class FfmpegRunner implements AutoCloseable {
    * A runner using {@code settings}' {@code ffmpegPath}, {@code ffprobePath}, {@code ffmpegTimeout}
    * and {@code maxConcurrentFfmpeg}. Asynchronous runs use a shared pool of daemon threads. Starts
    * nothing; call {@link #version()} to check the binary at startup.
+   *
+   * @param settings the paths, the timeout and the concurrency limit
+   * @return a new runner; close it at shutdown
    */
   public static FfmpegRunner create(ReplicateAudioSettings settings) {
     return create(settings, Daemons.ffmpegExecutor());
@@ -106,6 +109,10 @@ public final class FfmpegRunner implements AutoCloseable {
    * As {@link #create(ReplicateAudioSettings)}, with the executor that starts processes and
    * completes the futures of the asynchronous methods (its tasks block briefly: a process start, a
    * small file read, a directory deletion).
+   *
+   * @param settings the paths, the timeout and the concurrency limit
+   * @param executor the executor of the asynchronous methods; the host owns it
+   * @return a new runner; close it at shutdown
    */
   public static FfmpegRunner create(ReplicateAudioSettings settings, Executor executor) {
     Objects.requireNonNull(settings, "settings == null");
@@ -113,7 +120,11 @@ public final class FfmpegRunner implements AutoCloseable {
     return new FfmpegRunner(settings, executor);
   }
 
-  /** The settings this runner was created with. */
+  /**
+   * The settings this runner was created with.
+   *
+   * @return the settings
+   */
   public ReplicateAudioSettings settings() {
     return settings;
   }
@@ -122,6 +133,8 @@ public final class FfmpegRunner implements AutoCloseable {
    * Runs ffmpeg with {@code args} (without the program; {@code -nostdin} and {@code -hide_banner}
    * are added in front unless present) and waits for it.
    *
+   * @param args ffmpeg's arguments, without the program
+   * @return the result of a run that exited with 0
    * @throws FfmpegException on a non-zero exit, a timeout, a failure to start, or interruption
    * @throws IllegalArgumentException when an argument is null or holds a NUL character
    * @throws IllegalStateException when this runner is closed
@@ -136,6 +149,8 @@ public final class FfmpegRunner implements AutoCloseable {
    * (or stops the wait for a slot). The future fails with {@link FfmpegException}, or
    * {@link IllegalStateException} when this runner was closed before the process started.
    *
+   * @param args ffmpeg's arguments, without the program
+   * @return a future of the result of a run that exited with 0
    * @throws IllegalArgumentException when an argument is null or holds a NUL character
    * @throws IllegalStateException when this runner is closed
    */
@@ -147,13 +162,20 @@ public final class FfmpegRunner implements AutoCloseable {
    * Runs ffprobe with {@code args} (without the program; {@code -hide_banner} is added unless
    * present) and waits for it; its stdout is in {@link FfmpegResult#stdout()}.
    *
+   * @param args ffprobe's arguments, without the program
+   * @return the result of a run that exited with 0
    * @throws FfmpegException on a non-zero exit, a timeout, a failure to start, or interruption
    */
   public FfmpegResult runProbe(List<String> args) {
     return runBlocking(Tool.FFPROBE, command(Tool.FFPROBE, args), true);
   }
 
-  /** Runs ffprobe like {@link #runProbe} without blocking the caller; as {@link #runAsync} otherwise. */
+  /**
+   * Runs ffprobe like {@link #runProbe} without blocking the caller; as {@link #runAsync} otherwise.
+   *
+   * @param args ffprobe's arguments, without the program
+   * @return a future of the result of a run that exited with 0
+   */
   public CompletableFuture<FfmpegResult> runProbeAsync(List<String> args) {
     return start(Tool.FFPROBE, command(Tool.FFPROBE, args), true);
   }
@@ -193,6 +215,7 @@ public final class FfmpegRunner implements AutoCloseable {
    * Runs {@code ffmpeg -version} and returns its first line, for example {@code ffmpeg version
    * 5.1.9-0+deb12u1 Copyright (c) 2000-2026 the FFmpeg developers}. Call it at startup to fail fast.
    *
+   * @return the first line of ffmpeg's version output
    * @throws FfmpegException when ffmpeg is missing, fails or times out
    */
   public String version() {
@@ -202,7 +225,11 @@ public final class FfmpegRunner implements AutoCloseable {
     return nl < 0 ? out : out.substring(0, nl).strip();
   }
 
-  /** How many processes of this runner are alive right now. */
+  /**
+   * How many processes of this runner are alive right now.
+   *
+   * @return the number of live processes
+   */
   public int runningProcesses() {
     int n = 0;
     for (ProcessRun r : running) {

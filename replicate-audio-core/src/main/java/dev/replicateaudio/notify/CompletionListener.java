@@ -54,6 +54,8 @@ public interface CompletionListener {
    * A completion was notified, locally or relayed from another instance; called once per
    * notification, before its waiters are woken ({@code waitersWoken} counts the waits it is about to
    * answer).
+   *
+   * @param event the key, the outcome, its origin and how many waits it answers
    */
   default void onCompletion(CompletionEvent event) {
   }
@@ -64,6 +66,8 @@ public interface CompletionListener {
    * with a null {@code predictionId}.
    *
    * @param predictionId the prediction the wait was limited to, or null for a wait on the key alone
+   * @param key the content item waited for
+   * @param outcome the outcome the wait got
    */
   default void onWaitCompleted(ContentKey key, String predictionId, CompletionOutcome outcome) {
   }
@@ -73,6 +77,7 @@ public interface CompletionListener {
    *
    * @param predictionId the prediction the wait was limited to, or null for a wait on the key alone
    * @param timeout the timeout the wait was started with
+   * @param key the content item waited for
    */
   default void onWaitTimedOut(ContentKey key, String predictionId, Duration timeout) {
   }

@@ -132,7 +132,11 @@ public final class WebhookCompletionNotifier implements AutoCloseable {
     return new WebhookCompletionNotifier(new Builder(), true);
   }
 
-  /** A builder starting from the defaults. */
+  /**
+   * A builder starting from the defaults.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -146,6 +150,8 @@ public final class WebhookCompletionNotifier implements AutoCloseable {
    *
    * <p>Futures are completed on the calling thread, before this method returns.
    *
+   * @param key the content item that finished
+   * @param outcome how it ended
    * @return how many waits were answered (a batch counts once per key)
    * @throws IllegalArgumentException if {@code outcome} is {@link CompletionStatus#PENDING}, which is
    *     not a completion
@@ -158,6 +164,10 @@ public final class WebhookCompletionNotifier implements AutoCloseable {
    * Like {@link #notifyCompletion}, for a completion that another instance processed and a bridge
    * relayed here; listeners see it with origin {@link CompletionEvent.Origin#REMOTE}, so a bridge
    * does not publish it again.
+   *
+   * @param key the content item that finished
+   * @param outcome how it ended
+   * @return how many waits were answered (a batch counts once per key)
    */
   public int notifyRemoteCompletion(ContentKey key, CompletionOutcome outcome) {
     return deliver(key, outcome, CompletionEvent.Origin.REMOTE);
@@ -251,6 +261,7 @@ public final class WebhookCompletionNotifier implements AutoCloseable {
    * within the recent-outcome window (whichever prediction it was).
    *
    * @param timeout how long to wait; positive
+   * @param key the content item to wait for
    * @return a future completed with the outcome (never {@link CompletionStatus#PENDING}), or
    *     exceptionally with a {@link TimeoutException} naming the key and the timeout once
    *     {@code timeout} has passed; cancelling it ends the wait
@@ -266,6 +277,10 @@ public final class WebhookCompletionNotifier implements AutoCloseable {
    * predictions of the same key, remembered or new, are ignored. Otherwise the same as
    * {@link #waitForCompletion(ContentKey, Duration)}.
    *
+   * @param key the content item to wait for
+   * @param predictionId the prediction whose outcome counts
+   * @param timeout how long to wait; positive
+   * @return a future completed with that prediction's outcome, or exceptionally with a {@link TimeoutException}
    * @throws IllegalArgumentException if {@code predictionId} is blank or {@code timeout} is not positive
    */
   public CompletableFuture<CompletionOutcome> waitForCompletion(ContentKey key, String predictionId, Duration timeout) {
@@ -330,6 +345,7 @@ public final class WebhookCompletionNotifier implements AutoCloseable {
    * ends the wait for every key.
    *
    * @param keys the keys to wait for; duplicates count once
+   * @param timeout how long to wait for all of them; positive
    * @return a future with an unmodifiable map holding every distinct key of {@code keys}, in the
    *     caller's order
    * @throws IllegalArgumentException if {@code timeout} is not positive
@@ -400,6 +416,8 @@ public final class WebhookCompletionNotifier implements AutoCloseable {
   /**
    * Adds a listener (see {@link CompletionListener} for its rules). Adding one twice makes it see
    * every event twice.
+   *
+   * @param listener the listener
    */
   public void addListener(CompletionListener listener) {
     Objects.requireNonNull(listener, "listener == null");
@@ -413,6 +431,7 @@ public final class WebhookCompletionNotifier implements AutoCloseable {
   /**
    * Removes one registration of {@code listener}.
    *
+   * @param listener the listener
    * @return whether it was registered
    */
   public boolean removeListener(CompletionListener listener) {
@@ -432,7 +451,11 @@ public final class WebhookCompletionNotifier implements AutoCloseable {
     }
   }
 
-  /** How many waits are pending now, over all keys (a batch counts once per missing key); for monitoring. */
+  /**
+   * How many waits are pending now, over all keys (a batch counts once per missing key); for monitoring.
+   *
+   * @return the number of pending waits
+   */
   public int pendingWaiters() {
     int n = 0;
     for (Object v : waiters.values()) {
@@ -441,7 +464,11 @@ public final class WebhookCompletionNotifier implements AutoCloseable {
     return n;
   }
 
-  /** How many outcomes are remembered now, after dropping the expired ones; for monitoring. */
+  /**
+   * How many outcomes are remembered now, after dropping the expired ones; for monitoring.
+   *
+   * @return the number of remembered outcomes
+   */
   public int rememberedOutcomes() {
     return recent.size(clock.millis());
   }
@@ -454,6 +481,8 @@ public final class WebhookCompletionNotifier implements AutoCloseable {
   /**
    * Forgets the remembered outcome of {@code key}, so that waits starting later wait for its next
    * completion.
+   *
+   * @param key the content item
    */
   public void forget(ContentKey key) {
     Objects.requireNonNull(key, "key == null");
@@ -974,6 +1003,10 @@ public final class WebhookCompletionNotifier implements AutoCloseable {
     /**
      * How long an outcome is remembered for waits that start after it arrived. Default 10 minutes;
      * from 0 (remember nothing) to 24 hours, millisecond precision.
+     *
+     * @param ttl how long to remember
+     * @return this builder
+     * @throws IllegalArgumentException when it is negative or above 24 hours
      */
     public Builder recentOutcomeTtl(Duration ttl) {
       Objects.requireNonNull(ttl, "ttl == null");
@@ -987,6 +1020,10 @@ public final class WebhookCompletionNotifier implements AutoCloseable {
     /**
      * How many keys' outcomes are remembered at most; the oldest is dropped first. Default 10,000;
      * from 0 (remember nothing) to 10,000,000. Each costs about 90 bytes besides its key and outcome.
+     *
+     * @param max how many to remember
+     * @return this builder
+     * @throws IllegalArgumentException when it is negative or above 10,000,000
      */
     public Builder maxRecentOutcomes(int max) {
       if (max < 0 || max > MAX_RECENT_OUTCOMES_LIMIT) {
@@ -1004,24 +1041,42 @@ public final class WebhookCompletionNotifier implements AutoCloseable {
      * {@code ScheduledThreadPoolExecutor} should remove cancelled tasks
      * ({@code setRemoveOnCancelPolicy(true)}); otherwise every answered wait leaves its timeout task
      * queued until it is due, and a WARNING is logged at build time.
+     *
+     * @param scheduler the host's scheduler
+     * @return this builder
      */
     public Builder scheduler(ScheduledExecutorService scheduler) {
       this.scheduler = Objects.requireNonNull(scheduler, "scheduler == null");
       return this;
     }
 
-    /** The clock that ages remembered outcomes. Default: the system clock (UTC). */
+    /**
+     * The clock that ages remembered outcomes. Default: the system clock (UTC).
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock == null");
       return this;
     }
 
-    /** Adds a listener; the same as {@link WebhookCompletionNotifier#addListener} after building. */
+    /**
+     * Adds a listener; the same as {@link WebhookCompletionNotifier#addListener} after building.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
     public Builder listener(CompletionListener listener) {
       this.listeners.add(Objects.requireNonNull(listener, "listener == null"));
       return this;
     }
 
+    /**
+     * Builds the notifier; logs a WARNING when the scheduler keeps cancelled tasks.
+     *
+     * @return a new notifier; close it when done
+     */
     public WebhookCompletionNotifier build() {
       if (scheduler instanceof ScheduledThreadPoolExecutor
           && !((ScheduledThreadPoolExecutor) scheduler).getRemoveOnCancelPolicy()) {

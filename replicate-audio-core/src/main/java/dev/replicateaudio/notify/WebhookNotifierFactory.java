@@ -20,7 +20,11 @@ public final class WebhookNotifierFactory {
   private WebhookNotifierFactory() {
   }
 
-  /** A new notifier with the default settings, sharing nothing with any other (the seed's {@code create_notifier}). */
+  /**
+   * A new notifier with the default settings, sharing nothing with any other (the seed's {@code create_notifier}).
+   *
+   * @return a new notifier; close it when done
+   */
   public static WebhookCompletionNotifier createNotifier() {
     return new WebhookCompletionNotifier();
   }
@@ -28,6 +32,8 @@ public final class WebhookNotifierFactory {
   /**
    * The notifier of this JVM (the seed's {@code get_global_notifier}): created on first use, the same
    * instance for every caller and thread. Its {@code close()} throws {@link UnsupportedOperationException}.
+   *
+   * @return the JVM's notifier
    */
   public static WebhookCompletionNotifier globalNotifier() {
     return Global.INSTANCE;

@@ -17,6 +17,8 @@ public interface AudioDownloader {
   /**
    * Downloads {@code source} into {@code target}, replacing it if present.
    *
+   * @param source the output's URL: https on an allowed host, or a {@code data:} URI
+   * @param target the file to write; its directory exists
    * @return what was downloaded
    */
   CompletionStage<DownloadedAudio> download(URI source, Path target);

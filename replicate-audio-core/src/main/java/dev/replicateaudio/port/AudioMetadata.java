@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
 /**
  * Facts about audio being stored.
  *
+ * <p>Instances are immutable and thread-safe.
+ *
  * @param mimeType for example {@code audio/mpeg} or {@code audio/wav}
  * @param sizeBytes the file's size
  * @param sha256 the file's SHA-256, 64 lowercase hex characters
@@ -23,6 +25,16 @@ import java.util.regex.Pattern;
 public record AudioMetadata(String mimeType, long sizeBytes, String sha256, Duration duration) {
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
+  /**
+   * Checks the components.
+   *
+   * @param mimeType for example {@code audio/mpeg} or {@code audio/wav}
+   * @param sizeBytes the file's size
+   * @param sha256 the file's SHA-256, 64 lowercase hex characters
+   * @param duration its playing time; null when unknown
+   * @throws IllegalArgumentException when {@code sizeBytes} is negative or {@code sha256} is not 64
+   *     lowercase hex characters
+   */
   public AudioMetadata {
     Objects.requireNonNull(mimeType, "mimeType == null");
     if (sizeBytes < 0) {
@@ -37,6 +49,10 @@ public record AudioMetadata(String mimeType, long sizeBytes, String sha256, Dura
   /**
    * The metadata of {@code file} as it is now: its size and SHA-256, read in one pass.
    *
+   * @param file the audio file
+   * @param mimeType its media type
+   * @param duration its playing time; null when unknown
+   * @return its metadata
    * @throws UncheckedIOException when the file can't be read
    */
   public static AudioMetadata of(Path file, String mimeType, Duration duration) {

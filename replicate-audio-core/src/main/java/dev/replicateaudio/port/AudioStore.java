@@ -14,6 +14,7 @@ public interface AudioStore {
    *
    * @param audioFile the processed audio; read once, streamed
    * @param metadata what the pipeline knows about it
+   * @param key the content item the audio belongs to
    * @throws StorageException on failure: retryable for connection problems, permanent when the
    *     content item does not exist
    */

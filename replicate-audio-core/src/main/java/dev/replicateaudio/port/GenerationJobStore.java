@@ -24,6 +24,8 @@ public interface GenerationJobStore {
    * Records a submitted prediction as {@link JobStatus#PENDING}. Idempotent for the same
    * prediction id and key.
    *
+   * @param key the content item
+   * @param predictionId Replicate's id of the prediction
    * @throws StorageException (permanent) when the prediction id is already recorded for another key
    */
   void recordSubmitted(ContentKey key, String predictionId);
@@ -33,6 +35,8 @@ public interface GenerationJobStore {
    * that was never recorded is created already claimed (hosts may submit predictions without
    * {@link #recordSubmitted}). Of any number of concurrent callers, at most one gets the job.
    *
+   * @param predictionId the prediction the webhook is about
+   * @param key the content item the webhook URL names
    * @return the claimed job; empty when the job exists but is not PENDING (being processed, or
    *     finished), or belongs to another key
    */
@@ -42,12 +46,17 @@ public interface GenerationJobStore {
    * Atomically claims, for recovery, jobs that are PENDING, or PROCESSING and abandoned, and whose
    * {@code updatedAt} is before {@code updatedBefore}; oldest first. Two recoverers running at once
    * never get the same job.
+   *
+   * @param updatedBefore the newest {@code updatedAt} a stale job may have
+   * @param limit the most jobs to claim, positive
+   * @return the claimed jobs, now PROCESSING, oldest first; empty when none
    */
   List<GenerationJob> claimStale(Instant updatedBefore, int limit);
 
   /**
    * PROCESSING → SUCCEEDED.
    *
+   * @param predictionId the job's prediction
    * @throws StaleClaimException when the job is in any other state (another claimant finished or
    *     released it first)
    * @throws StorageException (permanent) when no job has this prediction id
@@ -57,6 +66,8 @@ public interface GenerationJobStore {
   /**
    * PROCESSING (or PENDING) → FAILED, keeping {@code error} as the last error.
    *
+   * @param predictionId the job's prediction
+   * @param error why it failed, not blank
    * @throws StaleClaimException when the job has already succeeded or failed
    * @throws StorageException (permanent) when no job has this prediction id
    */
@@ -66,20 +77,42 @@ public interface GenerationJobStore {
    * PROCESSING → PENDING after a transient failure, keeping {@code error} as the last error; with
    * {@code error} null (a job given back unharmed) the last error stays as it was.
    *
+   * @param predictionId the job's prediction
+   * @param error why it was released, or null to keep the last error
    * @throws StaleClaimException when the job is not PROCESSING (another claimant finished or
    *     released it first)
    * @throws StorageException (permanent) when no job has this prediction id
    */
   void release(String predictionId, String error);
 
+  /**
+   * The job of a prediction.
+   *
+   * @param predictionId the prediction
+   * @return the job; empty when none was recorded
+   */
   Optional<GenerationJob> find(String predictionId);
 
-  /** The most recently created job of a content item. */
+  /**
+   * The most recently created job of a content item.
+   *
+   * @param key the content item
+   * @return its newest job; empty when it has none
+   */
   Optional<GenerationJob> findLatest(ContentKey key);
 
-  /** Appends a row to the result log. */
+  /**
+   * Appends a row to the result log.
+   *
+   * @param record the row
+   */
   void logResult(ResultRecord record);
 
-  /** The result log rows of a prediction, oldest first. */
+  /**
+   * The result log rows of a prediction, oldest first.
+   *
+   * @param predictionId the prediction
+   * @return its rows; empty when none
+   */
   List<ResultRecord> results(String predictionId);
 }

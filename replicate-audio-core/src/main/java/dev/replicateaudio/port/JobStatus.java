@@ -1,6 +1,10 @@
 package dev.replicateaudio.port;
 
-/** Where a generation job stands. The only moves: PENDING → PROCESSING → SUCCEEDED | FAILED, and PROCESSING → PENDING (released for retry). */
+/**
+ * Where a generation job stands. The only moves: PENDING → PROCESSING → SUCCEEDED | FAILED, and PROCESSING → PENDING (released for retry).
+ *
+ * <p>Thread-safe, like every enum.
+ */
 public enum JobStatus {
   /** Submitted; waiting for its webhook (or for recovery). */
   PENDING,
@@ -11,6 +15,11 @@ public enum JobStatus {
   /** Failed for good. Final. */
   FAILED;
 
+  /**
+   * Whether the job is over.
+   *
+   * @return true for SUCCEEDED and FAILED
+   */
   public boolean isFinal() {
     return this == SUCCEEDED || this == FAILED;
   }

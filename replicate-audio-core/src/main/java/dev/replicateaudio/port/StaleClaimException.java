@@ -6,14 +6,20 @@ package dev.replicateaudio.port;
  * thought abandoned) finished or released it first. Permanent. The caller has lost the job: it must
  * roll back what it wrote for it and must not announce an outcome of its own; the job's recorded
  * state is the truth.
+ *
+ * <p>Its accessors are thread-safe: the fields are final.
  */
 public class StaleClaimException extends StorageException {
   private static final long serialVersionUID = 1L;
 
+  /** The job's prediction id. */
   private final String predictionId;
+  /** The job's status when the move was refused. */
   private final JobStatus actualStatus;
 
   /**
+   * An exception naming the job and the state it was found in.
+   *
    * @param message what was attempted and what was found
    * @param predictionId the job's prediction id
    * @param actualStatus the job's status when the move was refused
@@ -24,12 +30,20 @@ public class StaleClaimException extends StorageException {
     this.actualStatus = actualStatus;
   }
 
-  /** The prediction id of the job that moved on. */
+  /**
+   * The prediction id of the job that moved on.
+   *
+   * @return the prediction id
+   */
   public String predictionId() {
     return predictionId;
   }
 
-  /** The status the job had when the move was refused. */
+  /**
+   * The status the job had when the move was refused.
+   *
+   * @return the status
+   */
   public JobStatus actualStatus() {
     return actualStatus;
   }

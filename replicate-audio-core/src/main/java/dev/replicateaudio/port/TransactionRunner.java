@@ -12,6 +12,8 @@ public interface TransactionRunner {
   /**
    * Runs {@code work} in a transaction and commits when it returns; rolls back when it throws.
    *
+   * @param <T> what the work returns
+   * @param work the work; it may call the stores
    * @return what {@code work} returned
    * @throws StorageException when the transaction can't be begun or committed (retryable)
    * @throws RuntimeException whatever unchecked exception {@code work} threw, after rolling back;
@@ -22,6 +24,12 @@ public interface TransactionRunner {
   /** Work done inside a transaction. */
   @FunctionalInterface
   interface TransactionalWork<T> {
+    /**
+     * Does the work.
+     *
+     * @return its result
+     * @throws Exception any failure; the transaction then rolls back
+     */
     T execute() throws Exception;
   }
 }

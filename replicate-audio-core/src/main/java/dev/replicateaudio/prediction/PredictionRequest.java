@@ -62,6 +62,10 @@ public final class PredictionRequest {
   /**
    * A request for an official model, {@code owner/name} (for example {@code minimax/speech-02-turbo}).
    * Community models need a version: use {@link #forVersion}.
+   *
+   * @param ownerAndName the model, {@code owner/name}
+   * @return a builder
+   * @throws IllegalArgumentException when it is not {@code owner/name}
    */
   public static Builder forModel(String ownerAndName) {
     Objects.requireNonNull(ownerAndName, "ownerAndName == null");
@@ -72,7 +76,13 @@ public final class PredictionRequest {
     return new Builder(TargetKind.MODEL, ownerAndName);
   }
 
-  /** A request for a model version: a 64-character version id, or {@code owner/name:versionId}. */
+  /**
+   * A request for a model version: a 64-character version id, or {@code owner/name:versionId}.
+   *
+   * @param version a version id, or {@code owner/name:versionId}
+   * @return a builder
+   * @throws IllegalArgumentException when it is neither
+   */
   public static Builder forVersion(String version) {
     Objects.requireNonNull(version, "version == null");
     int colon = version.indexOf(':');
@@ -87,7 +97,13 @@ public final class PredictionRequest {
     return new Builder(TargetKind.VERSION, version);
   }
 
-  /** A request for a deployment, {@code owner/name}. */
+  /**
+   * A request for a deployment, {@code owner/name}.
+   *
+   * @param ownerAndName the deployment, {@code owner/name}
+   * @return a builder
+   * @throws IllegalArgumentException when it is not {@code owner/name}
+   */
   public static Builder forDeployment(String ownerAndName) {
     Objects.requireNonNull(ownerAndName, "ownerAndName == null");
     if (!OWNER_NAME.matcher(ownerAndName).matches()) {
@@ -96,35 +112,65 @@ public final class PredictionRequest {
     return new Builder(TargetKind.DEPLOYMENT, ownerAndName);
   }
 
+  /**
+   * What {@link #target()} names.
+   *
+   * @return a model, a version or a deployment
+   */
   public TargetKind kind() {
     return kind;
   }
 
-  /** {@code owner/name} for models and deployments; the version string for versions. */
+  /**
+   * {@code owner/name} for models and deployments; the version string for versions.
+   *
+   * @return the target
+   */
   public String target() {
     return target;
   }
 
-  /** The model input, in insertion order; unmodifiable (nested values are not copied). */
+  /**
+   * The model input, in insertion order; unmodifiable (nested values are not copied).
+   *
+   * @return the input
+   */
   public Map<String, Object> input() {
     return input;
   }
 
-  /** Where Replicate sends webhooks; null when none was set. */
+  /**
+   * Where Replicate sends webhooks; null when none was set.
+   *
+   * @return the webhook URL, or null
+   */
   public URI webhook() {
     return webhook;
   }
 
+  /**
+   * The events Replicate sends to the webhook.
+   *
+   * @return the events, at least one; unmodifiable
+   */
   public Set<WebhookEvent> webhookEventsFilter() {
     return webhookEventsFilter;
   }
 
-  /** The server-side deadline sent as {@code Cancel-After}; null when none. */
+  /**
+   * The server-side deadline sent as {@code Cancel-After}; null when none.
+   *
+   * @return the deadline, or null
+   */
   public Duration cancelAfter() {
     return cancelAfter;
   }
 
-  /** {@link #cancelAfter()} in Replicate's header form, for example {@code 1h2m3s}; null when none. */
+  /**
+   * {@link #cancelAfter()} in Replicate's header form, for example {@code 1h2m3s}; null when none.
+   *
+   * @return the header value, or null
+   */
   public String cancelAfterHeaderValue() {
     if (cancelAfter == null) {
       return null;
@@ -145,7 +191,11 @@ public final class PredictionRequest {
     return sb.toString();
   }
 
-  /** A builder holding this request's values. */
+  /**
+   * A builder holding this request's values.
+   *
+   * @return a new builder
+   */
   public Builder toBuilder() {
     Builder b = new Builder(kind, target);
     b.input.putAll(input);
@@ -178,7 +228,13 @@ public final class PredictionRequest {
       this.target = target;
     }
 
-    /** Replaces the whole input map. Values must be JSON-serializable (strings, numbers, booleans, lists, maps, null). */
+    /**
+     * Replaces the whole input map. Values must be JSON-serializable (strings, numbers, booleans, lists, maps, null).
+     *
+     * @param input the names (not blank) and values
+     * @return this builder
+     * @throws IllegalArgumentException when a name is blank; the builder is then unchanged
+     */
     public Builder input(Map<String, ?> input) {
       Objects.requireNonNull(input, "input == null");
       // check every name first, so that a refused map leaves the builder as it was
@@ -190,7 +246,14 @@ public final class PredictionRequest {
       return this;
     }
 
-    /** Adds one input value. */
+    /**
+     * Adds one input value.
+     *
+     * @param name the input's name, not blank
+     * @param value its value, JSON-serializable, may be null
+     * @return this builder
+     * @throws IllegalArgumentException when {@code name} is blank
+     */
     public Builder input(String name, Object value) {
       put(name, value);
       return this;
@@ -208,7 +271,13 @@ public final class PredictionRequest {
       }
     }
 
-    /** The absolute http(s) URL Replicate sends webhooks to. Replicate does not follow redirects. */
+    /**
+     * The absolute http(s) URL Replicate sends webhooks to. Replicate does not follow redirects.
+     *
+     * @param webhook the URL
+     * @return this builder
+     * @throws IllegalArgumentException when it is not an absolute http(s) URL
+     */
     public Builder webhook(URI webhook) {
       Objects.requireNonNull(webhook, "webhook == null");
       String scheme = webhook.getScheme();
@@ -220,7 +289,13 @@ public final class PredictionRequest {
       return this;
     }
 
-    /** Which events Replicate sends; at least one. Default: {@code completed} only. */
+    /**
+     * Which events Replicate sends; at least one. Default: {@code completed} only.
+     *
+     * @param events the events
+     * @return this builder
+     * @throws IllegalArgumentException when {@code events} is empty
+     */
     public Builder webhookEventsFilter(Set<WebhookEvent> events) {
       Objects.requireNonNull(events, "events == null");
       if (events.isEmpty()) {
@@ -230,6 +305,13 @@ public final class PredictionRequest {
       return this;
     }
 
+    /**
+     * Which events Replicate sends; as {@link #webhookEventsFilter(Set)}.
+     *
+     * @param first an event
+     * @param rest more events
+     * @return this builder
+     */
     public Builder webhookEventsFilter(WebhookEvent first, WebhookEvent... rest) {
       return webhookEventsFilter(EnumSet.of(first, rest));
     }
@@ -237,6 +319,10 @@ public final class PredictionRequest {
     /**
      * A server-side deadline: Replicate cancels the prediction when it has not finished in time
      * (status {@code aborted} if it never started). Whole seconds, from 1 s to 24 h.
+     *
+     * @param cancelAfter the deadline
+     * @return this builder
+     * @throws IllegalArgumentException when it is not whole seconds from 1 s to 24 h
      */
     public Builder cancelAfter(Duration cancelAfter) {
       Objects.requireNonNull(cancelAfter, "cancelAfter == null");
@@ -247,6 +333,11 @@ public final class PredictionRequest {
       return this;
     }
 
+    /**
+     * Builds the request.
+     *
+     * @return the request
+     */
     public PredictionRequest build() {
       return new PredictionRequest(this);
     }

@@ -1,6 +1,10 @@
 package dev.replicateaudio.prediction;
 
-/** The webhook events Replicate can send, for {@code webhook_events_filter}. */
+/**
+ * The webhook events Replicate can send, for {@code webhook_events_filter}.
+ *
+ * <p>Thread-safe, like every enum.
+ */
 public enum WebhookEvent {
   /** Immediately when the prediction starts. */
   START("start"),
@@ -17,6 +21,11 @@ public enum WebhookEvent {
     this.apiValue = apiValue;
   }
 
+  /**
+   * The value in {@code webhook_events_filter}, for example {@code completed}.
+   *
+   * @return the JSON value
+   */
   public String apiValue() {
     return apiValue;
   }

@@ -81,6 +81,11 @@ public final class WebhookRecovery {
     }
   }
 
+  /**
+   * A builder with the defaults and no parts.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -189,6 +194,11 @@ public final class WebhookRecovery {
    * interval; never two runs at once (a run that is still going makes the next tick skip). Failures
    * are logged at WARNING and the schedule continues. Cancel the returned future to stop it; the
    * scheduler belongs to the host.
+   *
+   * @param scheduler the host's scheduler
+   * @param interval the delay between the end of one run and the start of the next; at least 1 s
+   * @return the schedule's future
+   * @throws IllegalArgumentException when {@code interval} is under 1 s
    */
   public ScheduledFuture<?> scheduleOn(ScheduledExecutorService scheduler, Duration interval) {
     Objects.requireNonNull(scheduler, "scheduler == null");
@@ -232,28 +242,56 @@ public final class WebhookRecovery {
     private Builder() {
     }
 
+    /**
+     * The job store to claim stale jobs from. Required.
+     *
+     * @param jobStore the job store
+     * @return this builder
+     */
     public Builder jobStore(GenerationJobStore jobStore) {
       this.jobStore = Objects.requireNonNull(jobStore, "jobStore == null");
       return this;
     }
 
+    /**
+     * Looks predictions up on Replicate, and cancels them past the hard deadline. Required.
+     *
+     * @param client the client
+     * @return this builder
+     */
     public Builder predictionClient(PredictionClient client) {
       this.client = Objects.requireNonNull(client, "client == null");
       return this;
     }
 
+    /**
+     * Finishes the jobs whose prediction has ended, as a webhook would. Required.
+     *
+     * @param processor the pipeline
+     * @return this builder
+     */
     public Builder processor(WebhookResultProcessor processor) {
       this.processor = Objects.requireNonNull(processor, "processor == null");
       return this;
     }
 
-    /** Runs the job store's blocking calls. */
+    /**
+     * Runs the job store's blocking calls.
+     *
+     * @param executor the host's executor. Required.
+     * @return this builder
+     */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor == null");
       return this;
     }
 
-    /** Takes {@code webhookTimeout}: how long a job may wait for its webhook before recovery looks it up. */
+    /**
+     * Takes {@code webhookTimeout}: how long a job may wait for its webhook before recovery looks it up.
+     *
+     * @param settings the settings; default {@link ReplicateAudioSettings#defaults()}
+     * @return this builder
+     */
     public Builder settings(ReplicateAudioSettings settings) {
       Objects.requireNonNull(settings, "settings == null");
       this.staleAfter = settings.webhookTimeout();
@@ -263,6 +301,10 @@ public final class WebhookRecovery {
     /**
      * How long after submission a prediction that is still running is canceled and its job failed.
      * Default 45 minutes; must be longer than the webhook timeout.
+     *
+     * @param hardDeadline the deadline, positive
+     * @return this builder
+     * @throws IllegalArgumentException when it is not positive
      */
     public Builder hardDeadline(Duration hardDeadline) {
       Objects.requireNonNull(hardDeadline, "hardDeadline == null");
@@ -273,7 +315,13 @@ public final class WebhookRecovery {
       return this;
     }
 
-    /** How many stale jobs one run claims at most. Default {@value #DEFAULT_BATCH_SIZE}; from 1 to 10,000. */
+    /**
+     * How many stale jobs one run claims at most. Default {@value #DEFAULT_BATCH_SIZE}; from 1 to 10,000.
+     *
+     * @param batchSize the most jobs per run
+     * @return this builder
+     * @throws IllegalArgumentException when it is out of range
+     */
     public Builder batchSize(int batchSize) {
       if (batchSize < 1 || batchSize > 10_000) {
         throw new IllegalArgumentException("batchSize must be from 1 to 10000, was " + batchSize);
@@ -282,11 +330,24 @@ public final class WebhookRecovery {
       return this;
     }
 
+    /**
+     * The clock that decides which jobs are stale; default the UTC system clock.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock == null");
       return this;
     }
 
+    /**
+     * Builds the recovery.
+     *
+     * @return a new recovery
+     * @throws NullPointerException when a required part is missing
+     * @throws IllegalArgumentException when the hard deadline is not longer than the webhook timeout
+     */
     public WebhookRecovery build() {
       return new WebhookRecovery(this);
     }

@@ -120,6 +120,11 @@ public final class WebhookResultProcessor {
     this.tempDirectory = b.tempDirectory;
   }
 
+  /**
+   * A builder with the defaults and no parts.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -127,6 +132,8 @@ public final class WebhookResultProcessor {
   /**
    * Processes a prediction delivered for {@code key}.
    *
+   * @param key the content item the webhook URL names
+   * @param prediction the delivered prediction
    * @return a stage that completes with the outcome (PENDING for a non-terminal status or a job
    *     being processed elsewhere), or fails with a {@link WebhookProcessingException}
    */
@@ -544,43 +551,89 @@ public final class WebhookResultProcessor {
     private Builder() {
     }
 
+    /**
+     * Claims and finishes jobs. Required.
+     *
+     * @param jobStore the job store
+     * @return this builder
+     */
     public Builder jobStore(GenerationJobStore jobStore) {
       this.jobStore = Objects.requireNonNull(jobStore, "jobStore == null");
       return this;
     }
 
+    /**
+     * Stores the processed audio. Required.
+     *
+     * @param audioStore the audio store
+     * @return this builder
+     */
     public Builder audioStore(AudioStore audioStore) {
       this.audioStore = Objects.requireNonNull(audioStore, "audioStore == null");
       return this;
     }
 
+    /**
+     * Runs store, job state and result row in one transaction. Required.
+     *
+     * @param transactions the transaction runner
+     * @return this builder
+     */
     public Builder transactions(TransactionRunner transactions) {
       this.transactions = Objects.requireNonNull(transactions, "transactions == null");
       return this;
     }
 
+    /**
+     * Downloads the output. Required.
+     *
+     * @param downloader the downloader
+     * @return this builder
+     */
     public Builder downloader(AudioDownloader downloader) {
       this.downloader = Objects.requireNonNull(downloader, "downloader == null");
       return this;
     }
 
+    /**
+     * Post-processes each content type. Required.
+     *
+     * @param postProcessors the registry
+     * @return this builder
+     */
     public Builder postProcessors(AudioPostProcessors postProcessors) {
       this.postProcessors = Objects.requireNonNull(postProcessors, "postProcessors == null");
       return this;
     }
 
+    /**
+     * Wakes the waiters once an outcome is recorded. Required.
+     *
+     * @param notifier the notifier
+     * @return this builder
+     */
     public Builder notifier(WebhookCompletionNotifier notifier) {
       this.notifier = Objects.requireNonNull(notifier, "notifier == null");
       return this;
     }
 
-    /** Runs the blocking steps (database, ffmpeg, hashing). The host owns it and shuts it down. */
+    /**
+     * Runs the blocking steps (database, ffmpeg, hashing). The host owns it and shuts it down.
+     *
+     * @param executor the host's executor. Required.
+     * @return this builder
+     */
     public Builder executor(Executor executor) {
       this.executor = Objects.requireNonNull(executor, "executor == null");
       return this;
     }
 
-    /** The clock for result timestamps and processing times. Default: system UTC. */
+    /**
+     * The clock for result timestamps and processing times. Default: system UTC.
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock == null");
       return this;
@@ -589,6 +642,10 @@ public final class WebhookResultProcessor {
     /**
      * How many times a job may be claimed before a transient failure fails it for good. Default
      * {@value #DEFAULT_MAX_ATTEMPTS}; from 1 to 100.
+     *
+     * @param maxAttempts the most claims per job
+     * @return this builder
+     * @throws IllegalArgumentException when it is out of range
      */
     public Builder maxAttempts(int maxAttempts) {
       if (maxAttempts < 1 || maxAttempts > 100) {
@@ -598,12 +655,23 @@ public final class WebhookResultProcessor {
       return this;
     }
 
-    /** Where per-job temp directories go. Default: {@code ${java.io.tmpdir}/replicate-audio}. */
+    /**
+     * Where per-job temp directories go. Default: {@code ${java.io.tmpdir}/replicate-audio}.
+     *
+     * @param tempDirectory the base directory
+     * @return this builder
+     */
     public Builder tempDirectory(Path tempDirectory) {
       this.tempDirectory = Objects.requireNonNull(tempDirectory, "tempDirectory == null");
       return this;
     }
 
+    /**
+     * Builds the processor.
+     *
+     * @return a new processor
+     * @throws NullPointerException when a required part is missing
+     */
     public WebhookResultProcessor build() {
       return new WebhookResultProcessor(this);
     }

@@ -19,9 +19,13 @@ import java.util.Optional;
  *
  * <p>The query is not covered by Replicate's signature: the key it carries is a routing hint that
  * the pipeline checks against the job recorded for the (signed) prediction id.
+ *
+ * <p>This class is thread-safe: it has no state.
  */
 public final class WebhookUrls {
+  /** The query parameter holding the content type. */
   public static final String CONTENT_TYPE_PARAM = "content_type";
+  /** The query parameter holding the content id. */
   public static final String CONTENT_ID_PARAM = "content_id";
 
   private WebhookUrls() {
@@ -31,6 +35,9 @@ public final class WebhookUrls {
    * {@code base} with {@code content_type} and {@code content_id} added to its query (existing
    * parameters are kept).
    *
+   * @param base the host's webhook endpoint
+   * @param key the content item
+   * @return the URL for this item's predictions
    * @throws IllegalArgumentException when {@code base} is not an absolute http(s) URL, or already
    *     carries a content key
    */
@@ -63,6 +70,7 @@ public final class WebhookUrls {
   /**
    * The content key in a webhook request's raw query string ({@code content_type=...&content_id=...}).
    *
+   * @param rawQuery the query as received, still %-encoded; may be null
    * @return empty when either parameter is missing or malformed
    */
   public static Optional<ContentKey> contentKey(String rawQuery) {
@@ -82,7 +90,12 @@ public final class WebhookUrls {
     }
   }
 
-  /** The content key in a webhook request's URI. */
+  /**
+   * The content key in a webhook request's URI.
+   *
+   * @param requestUri the request's URI
+   * @return the key; empty when either parameter is missing or malformed
+   */
   public static Optional<ContentKey> contentKey(URI requestUri) {
     Objects.requireNonNull(requestUri, "requestUri == null");
     return contentKey(requestUri.getRawQuery());

@@ -13,6 +13,8 @@ import java.util.Optional;
  * <p>A webhook endpoint answers such a request with a 4xx status (400 or 401). Note that Replicate
  * retries 4xx answers to terminal webhooks for about a minute, which is harmless here: a retry
  * fails the same way. Permanent: {@link #isRetryable()} is false.
+ *
+ * <p>Its accessors are thread-safe: the fields are final.
  */
 public final class WebhookVerificationException extends ReplicateAudioException {
   private static final long serialVersionUID = 1L;
@@ -46,8 +48,11 @@ public final class WebhookVerificationException extends ReplicateAudioException 
     NO_MATCHING_SIGNATURE
   }
 
+  /** Which check failed. */
   private final Reason reason;
+  /** The header concerned, or null. */
   private final String header;
+  /** The clock minus the timestamp, or null. */
   private final Duration timestampSkew;
 
   /**
@@ -67,12 +72,20 @@ public final class WebhookVerificationException extends ReplicateAudioException 
     this.timestampSkew = timestampSkew;
   }
 
-  /** Which check failed. */
+  /**
+   * Which check failed.
+   *
+   * @return the reason
+   */
   public Reason reason() {
     return reason;
   }
 
-  /** The header the failure concerns (lower case, for example {@code webhook-timestamp}), when one does. */
+  /**
+   * The header the failure concerns (lower case, for example {@code webhook-timestamp}), when one does.
+   *
+   * @return the header's name; empty when the failure concerns none
+   */
   public Optional<String> header() {
     return Optional.ofNullable(header);
   }
@@ -80,6 +93,8 @@ public final class WebhookVerificationException extends ReplicateAudioException 
   /**
    * For {@link Reason#TIMESTAMP_OUTSIDE_TOLERANCE}: the verifier's clock minus the message's
    * timestamp, positive when the message is too old and negative when it is from the future.
+   *
+   * @return the skew; empty for other reasons
    */
   public Optional<Duration> timestampSkew() {
     return Optional.ofNullable(timestampSkew);

@@ -248,12 +248,20 @@ public final class WebhookVerifier {
     return Collections.unmodifiableMap(headers);
   }
 
-  /** How far a timestamp may be from the clock, either way. */
+  /**
+   * How far a timestamp may be from the clock, either way.
+   *
+   * @return the tolerance
+   */
   public Duration tolerance() {
     return tolerance;
   }
 
-  /** How many secrets this verifier accepts; never the secrets themselves. */
+  /**
+   * How many secrets this verifier accepts; never the secrets themselves.
+   *
+   * @return the number of secrets, at least 1
+   */
   public int secretCount() {
     return prototypes.size();
   }

@@ -114,12 +114,22 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
         .build();
   }
 
-  /** A downloader with the default host rules, on its own OkHttpClient. */
+  /**
+   * A downloader with the default host rules, on its own OkHttpClient.
+   *
+   * @param settings the size cap ({@code maxFileSize}) and timeout ({@code downloadTimeout})
+   * @return a new downloader; close it when done
+   */
   public static OkHttpAudioDownloader create(ReplicateAudioSettings settings) {
     return builder(settings).build();
   }
 
-  /** A builder taking the size cap and timeout from {@code settings}. */
+  /**
+   * A builder taking the size cap and timeout from {@code settings}.
+   *
+   * @param settings the size cap ({@code maxFileSize}) and timeout ({@code downloadTimeout})
+   * @return a new builder
+   */
   public static Builder builder(ReplicateAudioSettings settings) {
     return new Builder(settings);
   }
@@ -172,7 +182,11 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
     return result;
   }
 
-  /** The host patterns downloads are allowed from. */
+  /**
+   * The host patterns downloads are allowed from.
+   *
+   * @return the patterns, unmodifiable
+   */
   public List<String> allowedHosts() {
     return policy.patterns();
   }
@@ -490,7 +504,12 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
       this.settings = Objects.requireNonNull(settings, "settings == null");
     }
 
-    /** A client to share connection pool and threads with; never modified (a {@code newBuilder()} copy is used). */
+    /**
+     * A client to share connection pool and threads with; never modified (a {@code newBuilder()} copy is used).
+     *
+     * @param okHttpClient the host's client
+     * @return this builder
+     */
     public Builder okHttpClient(OkHttpClient okHttpClient) {
       this.okHttpClient = Objects.requireNonNull(okHttpClient, "okHttpClient == null");
       return this;
@@ -501,6 +520,8 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
      * or IP literal ({@code 127.0.0.1}), {@code *.domain} for any subdomain, or {@code *} for any
      * host (not recommended: outputs come from Replicate's delivery hosts).
      *
+     * @param hosts the patterns
+     * @return this builder
      * @throws IllegalArgumentException when empty or an entry is not such a pattern
      */
     public Builder allowedHosts(Collection<String> hosts) {
@@ -510,12 +531,22 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
       return this;
     }
 
-    /** See {@link #allowedHosts(Collection)}. */
+    /**
+     * See {@link #allowedHosts(Collection)}.
+     *
+     * @param hosts the patterns
+     * @return this builder
+     */
     public Builder allowedHosts(String... hosts) {
       return allowedHosts(Arrays.asList(Objects.requireNonNull(hosts, "hosts == null")));
     }
 
-    /** Also download over plain {@code http} (local simulators and tests); default false. */
+    /**
+     * Also download over plain {@code http} (local simulators and tests); default false.
+     *
+     * @param allowPlainHttp whether {@code http:} URLs are accepted
+     * @return this builder
+     */
     public Builder allowPlainHttp(boolean allowPlainHttp) {
       this.allowPlainHttp = allowPlainHttp;
       return this;
@@ -524,13 +555,20 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
     /**
      * Where the returned futures complete. Default: the OkHttp thread that streamed the body. Should
      * the executor reject a task, the future completes on that thread.
+     *
+     * @param callbackExecutor the executor
+     * @return this builder
      */
     public Builder callbackExecutor(Executor callbackExecutor) {
       this.callbackExecutor = Objects.requireNonNull(callbackExecutor, "callbackExecutor == null");
       return this;
     }
 
-    /** Builds the downloader; close it when done (see {@link OkHttpAudioDownloader#close()}). */
+    /**
+     * Builds the downloader; close it when done (see {@link OkHttpAudioDownloader#close()}).
+     *
+     * @return a new downloader
+     */
     public OkHttpAudioDownloader build() {
       return new OkHttpAudioDownloader(this);
     }

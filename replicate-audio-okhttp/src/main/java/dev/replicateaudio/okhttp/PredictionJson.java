@@ -86,6 +86,7 @@ public final class PredictionJson {
    * Reads a prediction from its JSON document, as the API returns it and as webhooks deliver it.
    *
    * @param json the raw UTF-8 bytes
+   * @return the prediction
    * @throws PredictionParseException when the document can't be used (see the class description)
    */
   public static Prediction parsePrediction(byte[] json) {
@@ -102,7 +103,13 @@ public final class PredictionJson {
     return toPrediction(root, json);
   }
 
-  /** Reads a prediction from its JSON text; see {@link #parsePrediction(byte[])}. */
+  /**
+   * Reads a prediction from its JSON text; see {@link #parsePrediction(byte[])}.
+   *
+   * @param json the JSON text
+   * @return the prediction
+   * @throws PredictionParseException when the document can't be used
+   */
   public static Prediction parsePrediction(String json) {
     Objects.requireNonNull(json, "json == null");
     return parsePrediction(json.getBytes(StandardCharsets.UTF_8));
@@ -112,6 +119,8 @@ public final class PredictionJson {
    * The JSON body for creating {@code request}: {@code version} (version targets only),
    * {@code input}, {@code webhook} (when set) and {@code webhook_events_filter} (always explicit).
    *
+   * @param request the request
+   * @return the UTF-8 JSON body
    * @throws IllegalArgumentException when an input value can't be written as JSON, naming it
    */
   public static byte[] writeRequest(PredictionRequest request) {
@@ -148,6 +157,9 @@ public final class PredictionJson {
    * {@code status}, {@code output} (null, one string, or an array for several URLs), {@code error},
    * the timestamps, {@code data_removed} and {@code metrics.predict_time}. Reading the result back
    * with {@link #parsePrediction(byte[])} gives the same prediction (URLs in canonical form).
+   *
+   * @param prediction the prediction
+   * @return the UTF-8 JSON document
    */
   public static byte[] writePrediction(Prediction prediction) {
     Objects.requireNonNull(prediction, "prediction == null");

@@ -7,10 +7,13 @@ import dev.replicateaudio.ReplicateAudioException;
  * not an object, has no {@code id}, an unknown {@code status}, an unparsable timestamp or output URL.
  * The message names the problem and quotes the start of the document (at most 200 characters).
  * Permanent: the same document will always fail.
+ *
+ * <p>Its accessors are thread-safe: the fields are final.
  */
 public final class PredictionParseException extends ReplicateAudioException {
   private static final long serialVersionUID = 1L;
 
+  /** What was wrong, without the excerpt. */
   private final String problem;
 
   PredictionParseException(String problem, String excerpt, Throwable cause) {
@@ -18,7 +21,11 @@ public final class PredictionParseException extends ReplicateAudioException {
     this.problem = problem;
   }
 
-  /** What was wrong, without the excerpt; for example {@code missing "id"}. */
+  /**
+   * What was wrong, without the excerpt; for example {@code missing "id"}.
+   *
+   * @return the problem
+   */
   public String problem() {
     return problem;
   }

@@ -137,12 +137,20 @@ public final class ReplicateClient implements PredictionClient, AutoCloseable {
         .build();
   }
 
-  /** A builder; the API token defaults to {@value #ENV_API_TOKEN}. */
+  /**
+   * A builder; the API token defaults to {@value #ENV_API_TOKEN}.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** {@code replicate-audio/<version>}, the default User-Agent. */
+  /**
+   * {@code replicate-audio/<version>}, the default User-Agent.
+   *
+   * @return the User-Agent, with this library's version
+   */
   public static String defaultUserAgent() {
     return "replicate-audio/" + VERSION;
   }
@@ -152,6 +160,8 @@ public final class ReplicateClient implements PredictionClient, AutoCloseable {
   /**
    * Creates a prediction that reports through its webhook; blocks until Replicate answers.
    *
+   * @param request what to run, with its webhook set
+   * @return the created prediction
    * @throws ReplicateApiException when Replicate refuses or can't be reached
    * @throws PredictionParseException when the answer is not a usable prediction
    * @see #createWebhookPredictionAsync(PredictionRequest)
@@ -160,12 +170,24 @@ public final class ReplicateClient implements PredictionClient, AutoCloseable {
     return await(createWebhookPredictionAsync(request));
   }
 
-  /** The prediction's current state; blocks until Replicate answers. */
+  /**
+   * The prediction's current state; blocks until Replicate answers.
+   *
+   * @param predictionId the prediction
+   * @return its state now
+   * @throws ReplicateApiException when Replicate refuses or can't be reached
+   */
   public Prediction getPrediction(String predictionId) {
     return await(getPredictionAsync(predictionId));
   }
 
-  /** Asks Replicate to cancel the prediction and returns its state after the request; blocks. */
+  /**
+   * Asks Replicate to cancel the prediction and returns its state after the request; blocks.
+   *
+   * @param predictionId the prediction
+   * @return its state after the request
+   * @throws ReplicateApiException when Replicate refuses or can't be reached
+   */
   public Prediction cancelPrediction(String predictionId) {
     return await(cancelPredictionAsync(predictionId));
   }
@@ -173,6 +195,9 @@ public final class ReplicateClient implements PredictionClient, AutoCloseable {
   /**
    * The account's webhook signing secret ({@code whsec_…}) from {@code GET /webhooks/default/secret};
    * blocks. One secret per account: fetch it once and keep it. It is a secret: never log it.
+   *
+   * @return the secret
+   * @throws ReplicateApiException when Replicate refuses or can't be reached
    */
   public String getDefaultWebhookSecret() {
     return await(getDefaultWebhookSecretAsync());
@@ -239,13 +264,21 @@ public final class ReplicateClient implements PredictionClient, AutoCloseable {
         PredictionJson::parsePrediction);
   }
 
-  /** {@code GET /webhooks/default/secret}; see {@link #getDefaultWebhookSecret()}. */
+  /**
+   * {@code GET /webhooks/default/secret}; see {@link #getDefaultWebhookSecret()}.
+   *
+   * @return a future of the secret
+   */
   public CompletableFuture<String> getDefaultWebhookSecretAsync() {
     HttpUrl url = baseUrl.newBuilder().addPathSegments("webhooks/default/secret").build();
     return execute(newRequest(url).get().build(), true, ReplicateClient::parseSecret);
   }
 
-  /** The base URL every path is resolved against, for example {@code https://api.replicate.com/v1}. */
+  /**
+   * The base URL every path is resolved against, for example {@code https://api.replicate.com/v1}.
+   *
+   * @return the base URL, without a trailing slash
+   */
   public String baseUrl() {
     return baseUrl.toString();
   }
@@ -633,6 +666,8 @@ public final class ReplicateClient implements PredictionClient, AutoCloseable {
     /**
      * The API token ({@code r8_…}). Without it, {@link #build()} reads {@value ReplicateClient#ENV_API_TOKEN}.
      *
+     * @param apiToken the token
+     * @return this builder
      * @throws IllegalArgumentException when blank or holding spaces or control characters (the
      *     message never shows the value)
      */
@@ -649,6 +684,9 @@ public final class ReplicateClient implements PredictionClient, AutoCloseable {
     /**
      * Where {@link #build()} looks up {@value ReplicateClient#ENV_API_TOKEN} when no
      * {@link #apiToken} was given; defaults to {@link System#getenv()}. For tests.
+     *
+     * @param environment variable names to values
+     * @return this builder
      */
     public Builder environment(Map<String, String> environment) {
       this.environment = Map.copyOf(Objects.requireNonNull(environment, "environment == null"));
@@ -659,6 +697,10 @@ public final class ReplicateClient implements PredictionClient, AutoCloseable {
      * The API's base URL, path included (default {@value ReplicateClient#DEFAULT_BASE_URL}). Plain
      * {@code http} is accepted only for loopback hosts ({@code localhost}, {@code 127.0.0.1},
      * {@code [::1]}), so the token never crosses a network in clear text.
+     *
+     * @param baseUrl an absolute URL
+     * @return this builder
+     * @throws IllegalArgumentException when it is not https, or http to a loopback host
      */
     public Builder baseUrl(String baseUrl) {
       Objects.requireNonNull(baseUrl, "baseUrl == null");
@@ -678,37 +720,65 @@ public final class ReplicateClient implements PredictionClient, AutoCloseable {
     /**
      * A client to share connection pool and threads with. It is never modified: this builder's
      * timeouts and settings apply to a {@code newBuilder()} copy.
+     *
+     * @param okHttpClient the host's client
+     * @return this builder
      */
     public Builder okHttpClient(OkHttpClient okHttpClient) {
       this.okHttpClient = Objects.requireNonNull(okHttpClient, "okHttpClient == null");
       return this;
     }
 
-    /** Connect timeout, positive, at most 24 h; default 10 s. */
+    /**
+     * Connect timeout, positive, at most 24 h; default 10 s.
+     *
+     * @param timeout the timeout
+     * @return this builder
+     */
     public Builder connectTimeout(Duration timeout) {
       this.connectTimeout = checkTimeout("connectTimeout", timeout);
       return this;
     }
 
-    /** Read timeout (between bytes), positive, at most 24 h; default 30 s. */
+    /**
+     * Read timeout (between bytes), positive, at most 24 h; default 30 s.
+     *
+     * @param timeout the timeout
+     * @return this builder
+     */
     public Builder readTimeout(Duration timeout) {
       this.readTimeout = checkTimeout("readTimeout", timeout);
       return this;
     }
 
-    /** Write timeout (between bytes), positive, at most 24 h; default 30 s. */
+    /**
+     * Write timeout (between bytes), positive, at most 24 h; default 30 s.
+     *
+     * @param timeout the timeout
+     * @return this builder
+     */
     public Builder writeTimeout(Duration timeout) {
       this.writeTimeout = checkTimeout("writeTimeout", timeout);
       return this;
     }
 
-    /** Deadline for one HTTP attempt, start to end, positive, at most 24 h; default 60 s. Retries get their own. */
+    /**
+     * Deadline for one HTTP attempt, start to end, positive, at most 24 h; default 60 s. Retries get their own.
+     *
+     * @param timeout the timeout
+     * @return this builder
+     */
     public Builder callTimeout(Duration timeout) {
       this.callTimeout = checkTimeout("callTimeout", timeout);
       return this;
     }
 
-    /** Attempts per call, retries included, 1 to 20; default 5. 1 turns retries off. */
+    /**
+     * Attempts per call, retries included, 1 to 20; default 5. 1 turns retries off.
+     *
+     * @param maxAttempts the attempts
+     * @return this builder
+     */
     public Builder maxAttempts(int maxAttempts) {
       if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT) {
         throw new IllegalArgumentException("maxAttempts=" + maxAttempts + " is out of range: accepted 1 to "
@@ -718,19 +788,34 @@ public final class ReplicateClient implements PredictionClient, AutoCloseable {
       return this;
     }
 
-    /** The first retry's backoff before jitter, doubling for each further retry; positive; default 500 ms. */
+    /**
+     * The first retry's backoff before jitter, doubling for each further retry; positive; default 500 ms.
+     *
+     * @param baseBackoff the backoff
+     * @return this builder
+     */
     public Builder baseBackoff(Duration baseBackoff) {
       this.baseBackoff = checkBackoff("baseBackoff", baseBackoff);
       return this;
     }
 
-    /** The longest wait between attempts, server hints included; positive, at most 1 h; default 30 s. */
+    /**
+     * The longest wait between attempts, server hints included; positive, at most 1 h; default 30 s.
+     *
+     * @param maxBackoff the longest wait
+     * @return this builder
+     */
     public Builder maxBackoff(Duration maxBackoff) {
       this.maxBackoff = checkBackoff("maxBackoff", maxBackoff);
       return this;
     }
 
-    /** The User-Agent header; default {@code replicate-audio/<version>}. */
+    /**
+     * The User-Agent header; default {@code replicate-audio/<version>}.
+     *
+     * @param userAgent the header's value
+     * @return this builder
+     */
     public Builder userAgent(String userAgent) {
       Objects.requireNonNull(userAgent, "userAgent == null");
       if (!USER_AGENT.matcher(userAgent).matches() || userAgent.isBlank()) {
@@ -744,6 +829,9 @@ public final class ReplicateClient implements PredictionClient, AutoCloseable {
     /**
      * Where the async forms' futures complete. Default: the OkHttp dispatcher thread that received
      * the response. Should the executor reject a task, the future completes on the calling thread.
+     *
+     * @param callbackExecutor the executor
+     * @return this builder
      */
     public Builder callbackExecutor(Executor callbackExecutor) {
       this.callbackExecutor = Objects.requireNonNull(callbackExecutor, "callbackExecutor == null");

@@ -107,23 +107,47 @@ public final class WebhookEndpoint {
     this.acknowledgeAfter = b.acknowledgeAfter;
   }
 
-  /** An endpoint running the core pipeline, with the defaults of {@link Builder}. */
+  /**
+   * An endpoint running the core pipeline, with the defaults of {@link Builder}.
+   *
+   * @param verifier checks the signatures
+   * @param processor the core pipeline
+   * @return a new endpoint
+   */
   public static WebhookEndpoint create(WebhookVerifier verifier, WebhookResultProcessor processor) {
     return builder(verifier, processor).build();
   }
 
-  /** An endpoint with the defaults: a 10 MiB body limit, 202 when processing takes longer than 5 s. */
+  /**
+   * An endpoint with the defaults: a 10 MiB body limit, 202 when processing takes longer than 5 s.
+   *
+   * @param verifier checks the signatures
+   * @param processor processes each verified prediction
+   * @return a new endpoint
+   */
   public static WebhookEndpoint create(WebhookVerifier verifier, ResultProcessor processor) {
     return builder(verifier, processor).build();
   }
 
-  /** A builder for an endpoint running the core pipeline; see {@link Builder}. */
+  /**
+   * A builder for an endpoint running the core pipeline; see {@link Builder}.
+   *
+   * @param verifier checks the signatures
+   * @param processor the core pipeline
+   * @return a new builder
+   */
   public static Builder builder(WebhookVerifier verifier, WebhookResultProcessor processor) {
     Objects.requireNonNull(processor, "processor == null");
     return new Builder(verifier, processor::process);
   }
 
-  /** A builder, to change the body limit or answer early; see {@link Builder}. */
+  /**
+   * A builder, to change the body limit or answer early; see {@link Builder}.
+   *
+   * @param verifier checks the signatures
+   * @param processor processes each verified prediction
+   * @return a new builder
+   */
   public static Builder builder(WebhookVerifier verifier, ResultProcessor processor) {
     return new Builder(verifier, processor);
   }
@@ -154,6 +178,9 @@ public final class WebhookEndpoint {
    * Handles one webhook request, reading its body from {@code body} on the calling thread (at most
    * {@code maxBodyBytes} + 1 bytes; the stream is not closed).
    *
+   * @param headers the request headers (names in any case)
+   * @param rawQuery the request URI's raw query; null when none
+   * @param body the request body
    * @return the answer; the future never fails
    */
   public CompletableFuture<WebhookResponse> handleAsync(Map<String, List<String>> headers, String rawQuery,
@@ -170,22 +197,44 @@ public final class WebhookEndpoint {
     return handleAsync(headers, rawQuery, bytes);
   }
 
-  /** Blocking form of {@link #handleAsync(Map, String, byte[])}: waits for the answer. */
+  /**
+   * Blocking form of {@link #handleAsync(Map, String, byte[])}: waits for the answer.
+   *
+   * @param headers the request headers (names in any case)
+   * @param rawQuery the request URI's raw query; null when none
+   * @param body the raw body, exactly as received
+   * @return the answer
+   */
   public WebhookResponse handle(Map<String, List<String>> headers, String rawQuery, byte[] body) {
     return await(handleAsync(headers, rawQuery, body));
   }
 
-  /** Blocking form of {@link #handleAsync(Map, String, InputStream)}: waits for the answer. */
+  /**
+   * Blocking form of {@link #handleAsync(Map, String, InputStream)}: waits for the answer.
+   *
+   * @param headers the request headers (names in any case)
+   * @param rawQuery the request URI's raw query; null when none
+   * @param body the request body; not closed
+   * @return the answer
+   */
   public WebhookResponse handle(Map<String, List<String>> headers, String rawQuery, InputStream body) {
     return await(handleAsync(headers, rawQuery, body));
   }
 
-  /** The largest body accepted, in bytes. */
+  /**
+   * The largest body accepted, in bytes.
+   *
+   * @return the limit
+   */
   public long maxBodyBytes() {
     return maxBodyBytes;
   }
 
-  /** How long before answering 202 while processing goes on; empty when the endpoint waits for it. */
+  /**
+   * How long before answering 202 while processing goes on; empty when the endpoint waits for it.
+   *
+   * @return the delay; empty when the endpoint waits
+   */
   public Optional<Duration> acknowledgeAfter() {
     return Optional.ofNullable(acknowledgeAfter);
   }
@@ -305,7 +354,12 @@ public final class WebhookEndpoint {
       this.processor = Objects.requireNonNull(processor, "processor == null");
     }
 
-    /** The largest body accepted, from 1 byte to 512 MiB; default 10 MiB. Larger bodies get 413. */
+    /**
+     * The largest body accepted, from 1 byte to 512 MiB; default 10 MiB. Larger bodies get 413.
+     *
+     * @param maxBodyBytes the limit
+     * @return this builder
+     */
     public Builder maxBodyBytes(long maxBodyBytes) {
       if (maxBodyBytes < 1 || maxBodyBytes > MAX_BODY_BYTES_LIMIT) {
         throw new IllegalArgumentException("maxBodyBytes=" + maxBodyBytes + " is out of range: accepted 1 to "
@@ -318,6 +372,9 @@ public final class WebhookEndpoint {
     /**
      * Answer 202 when processing has not finished after {@code timeout} (from 1 ms to 1 h), and let it
      * go on. Default: {@value #DEFAULT_ACKNOWLEDGE_AFTER_SECONDS} s.
+     *
+     * @param timeout how long to wait before answering 202
+     * @return this builder
      */
     public Builder acknowledgeAfter(Duration timeout) {
       Objects.requireNonNull(timeout, "timeout == null");
@@ -331,13 +388,19 @@ public final class WebhookEndpoint {
     /**
      * Always wait for processing to finish before answering, however long it takes, so that every
      * transient failure is answered 503 and redelivered by Replicate (which may time out first).
+     *
+     * @return this builder
      */
     public Builder waitForProcessing() {
       this.acknowledgeAfter = null;
       return this;
     }
 
-    /** Builds the endpoint. */
+    /**
+     * Builds the endpoint.
+     *
+     * @return a new endpoint
+     */
     public WebhookEndpoint build() {
       return new WebhookEndpoint(this);
     }

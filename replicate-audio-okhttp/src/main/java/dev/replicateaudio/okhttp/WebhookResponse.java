@@ -18,6 +18,8 @@ import java.util.Objects;
  *   <tr><td>503</td><td>a transient failure (database, download): try again</td><td>retries (terminal events)</td></tr>
  * </table>
  *
+ * <p>Instances are immutable and thread-safe.
+ *
  * @param statusCode the HTTP status to answer with
  * @param body a short, human-readable explanation; never secrets, stack traces or file paths
  */
@@ -25,6 +27,13 @@ public record WebhookResponse(int statusCode, String body) {
   /** The content type of {@link #body()}. */
   public static final String CONTENT_TYPE = "text/plain; charset=utf-8";
 
+  /**
+   * Checks the components.
+   *
+   * @param statusCode the HTTP status to answer with
+   * @param body a short, human-readable explanation; never secrets, stack traces or file paths
+   * @throws IllegalArgumentException when {@code statusCode} is not from 200 to 599
+   */
   public WebhookResponse {
     if (statusCode < 200 || statusCode > 599) {
       throw new IllegalArgumentException("statusCode must be from 200 to 599, was " + statusCode);
@@ -32,7 +41,11 @@ public record WebhookResponse(int statusCode, String body) {
     Objects.requireNonNull(body, "body == null");
   }
 
-  /** True for 2xx: Replicate will not send this webhook again. */
+  /**
+   * True for 2xx: Replicate will not send this webhook again.
+   *
+   * @return whether the status is 2xx
+   */
   public boolean isSuccess() {
     return statusCode >= 200 && statusCode <= 299;
   }
