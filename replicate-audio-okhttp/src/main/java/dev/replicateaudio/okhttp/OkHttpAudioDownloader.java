@@ -5,6 +5,7 @@ import dev.replicateaudio.internal.SettingParsers;
 import dev.replicateaudio.port.AudioDownloader;
 import dev.replicateaudio.port.AudioTooLargeException;
 import dev.replicateaudio.port.DownloadException;
+import dev.replicateaudio.port.DownloadListener;
 import dev.replicateaudio.port.DownloadedAudio;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -93,6 +95,7 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
   private final long maxFileSize;
   private final Duration timeout;
   private final Executor callbackExecutor;
+  private final DownloadListener listener;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private OkHttpAudioDownloader(Builder b) {
@@ -100,6 +103,7 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
     this.maxFileSize = b.settings.maxFileSize();
     this.timeout = b.settings.downloadTimeout();
     this.callbackExecutor = b.callbackExecutor;
+    this.listener = b.listener;
     this.ownsClient = b.okHttpClient == null;
     OkHttpClient.Builder cb = b.okHttpClient == null ? new OkHttpClient.Builder() : b.okHttpClient.newBuilder();
     this.client = cb
@@ -137,6 +141,28 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
     if (closed.get()) {
       throw new IllegalStateException("OkHttpAudioDownloader is closed");
     }
+    if (listener == DownloadListener.NONE) {
+      return start(source, target);
+    }
+    long startNanos = System.nanoTime();
+    CompletableFuture<DownloadedAudio> result = start(source, target);
+    result.whenComplete((downloaded, failure) -> {
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
+      try {
+        if (failure == null) {
+          listener.downloadSucceeded(downloaded.sizeBytes(), elapsed);
+        } else {
+          listener.downloadFailed(failure instanceof CompletionException && failure.getCause() != null
+              ? failure.getCause() : failure, elapsed);
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("DownloadListener {} threw; ignored", listener, e);
+      }
+    });
+    return result;
+  }
+
+  private CompletableFuture<DownloadedAudio> start(URI source, Path target) {
     Path absoluteTarget = target.toAbsolutePath();
     CompletableFuture<DownloadedAudio> result = new CompletableFuture<>();
     String described = Texts.describe(source);
@@ -485,9 +511,16 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
     private Collection<String> allowedHosts = DEFAULT_ALLOWED_HOSTS;
     private boolean allowPlainHttp;
     private Executor callbackExecutor;
+    private DownloadListener listener = DownloadListener.NONE;
 
     private Builder(ReplicateAudioSettings settings) {
       this.settings = Objects.requireNonNull(settings, "settings == null");
+    }
+
+    /** Told about every download (metrics); see {@link DownloadListener}. Default: none. */
+    public Builder listener(DownloadListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener == null");
+      return this;
     }
 
     /** A client to share connection pool and threads with; never modified (a {@code newBuilder()} copy is used). */
