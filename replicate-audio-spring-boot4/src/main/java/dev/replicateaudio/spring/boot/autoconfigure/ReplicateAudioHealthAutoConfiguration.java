@@ -10,6 +10,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.health.autoconfigure.contributor.ConditionalOnEnabledHealthIndicator;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 /**
  * The {@link ReplicateAudioHealthIndicator} ({@code replicateAudio}) when {@code spring-boot-health}
@@ -19,16 +20,20 @@ import org.springframework.context.annotation.Bean;
 @ConditionalOnClass(name = {"org.springframework.boot.health.contributor.HealthIndicator",
     "dev.replicateaudio.jdbi.DatabaseConnectionMonitor"})
 @ConditionalOnBean(ReplicateAudioLifecycle.class)
-@ConditionalOnEnabledHealthIndicator("replicate-audio")
 public class ReplicateAudioHealthAutoConfiguration {
-  @Bean
-  @ConditionalOnMissingBean(name = "replicateAudioHealthIndicator")
-  ReplicateAudioHealthIndicator replicateAudioHealthIndicator(ObjectProvider<ReplicateAudioDatabase> database,
-      ObjectProvider<ReplicateAudioBridge> bridge, WebhookCompletionNotifier notifier, FfmpegRunner ffmpeg,
-      RecoveryTracker recovery, ReplicateAudioProperties properties) {
-    ReplicateAudioBridge b = bridge.getIfUnique();
-    return new ReplicateAudioHealthIndicator(Optional.ofNullable(database.getIfUnique()),
-        b == null ? Optional.empty() : b.postgres(), notifier, ffmpeg, recovery,
-        properties.getHealth().isBridgeRequired(), properties.getHealth().getDatabaseTimeout());
+  /** Nested, so that its condition's class is loaded only when spring-boot-health is present. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnEnabledHealthIndicator("replicate-audio")
+  static class HealthIndicatorConfiguration {
+    @Bean
+    @ConditionalOnMissingBean(name = "replicateAudioHealthIndicator")
+    ReplicateAudioHealthIndicator replicateAudioHealthIndicator(ObjectProvider<ReplicateAudioDatabase> database,
+        ObjectProvider<ReplicateAudioBridge> bridge, WebhookCompletionNotifier notifier, FfmpegRunner ffmpeg,
+        RecoveryTracker recovery, ReplicateAudioProperties properties) {
+      ReplicateAudioBridge b = bridge.getIfUnique();
+      return new ReplicateAudioHealthIndicator(Optional.ofNullable(database.getIfUnique()),
+          b == null ? Optional.empty() : b.postgres(), notifier, ffmpeg, recovery,
+          properties.getHealth().isBridgeRequired(), properties.getHealth().getDatabaseTimeout());
+    }
   }
 }
