@@ -91,6 +91,72 @@ public final class ReplicateAudioMetrics implements MeterBinder {
   private final CopyOnWriteArrayList<Bound> bound = new CopyOnWriteArrayList<>();
   private final CopyOnWriteArrayList<Consumer<MeterRegistry>> gauges = new CopyOnWriteArrayList<>();
   private final Listeners listeners = new Listeners();
+  // one view per hook, each implementing that hook only: a container that collects listeners by type
+  // (Spring) must find each exactly once
+  private final FfmpegListener ffmpegView = new FfmpegListener() {
+    @Override
+    public void runFinished(FfmpegListener.Program program, FfmpegListener.Outcome outcome, Duration elapsed) {
+      listeners.runFinished(program, outcome, elapsed);
+    }
+
+    @Override
+    public String toString() {
+      return "ffmpeg meters of " + ReplicateAudioMetrics.this;
+    }
+  };
+  private final DownloadListener downloadView = new DownloadListener() {
+    @Override
+    public void downloadSucceeded(long sizeBytes, Duration elapsed) {
+      listeners.downloadSucceeded(sizeBytes, elapsed);
+    }
+
+    @Override
+    public void downloadFailed(Throwable failure, Duration elapsed) {
+      listeners.downloadFailed(failure, elapsed);
+    }
+
+    @Override
+    public String toString() {
+      return "download meters of " + ReplicateAudioMetrics.this;
+    }
+  };
+  private final WebhookListener webhookView = new WebhookListener() {
+    @Override
+    public void requestAnswered(int statusCode, Duration elapsed) {
+      listeners.requestAnswered(statusCode, elapsed);
+    }
+
+    @Override
+    public void processingFinished(CompletionOutcome outcome, Duration elapsed) {
+      listeners.processingFinished(outcome, elapsed);
+    }
+
+    @Override
+    public void processingFailed(Throwable failure, Duration elapsed) {
+      listeners.processingFailed(failure, elapsed);
+    }
+
+    @Override
+    public String toString() {
+      return "webhook meters of " + ReplicateAudioMetrics.this;
+    }
+  };
+  private final RecoveryListener recoveryView = new RecoveryListener() {
+    @Override
+    public void runFinished(RecoveryReport report, Duration elapsed) {
+      listeners.runFinished(report, elapsed);
+    }
+
+    @Override
+    public void runFailed(Throwable failure, Duration elapsed) {
+      listeners.runFailed(failure, elapsed);
+    }
+
+    @Override
+    public String toString() {
+      return "recovery meters of " + ReplicateAudioMetrics.this;
+    }
+  };
 
   private ReplicateAudioMetrics(Iterable<Tag> commonTags) {
     this.commonTags = Tags.of(commonTags);
@@ -108,22 +174,22 @@ public final class ReplicateAudioMetrics implements MeterBinder {
 
   /** For {@link FfmpegRunner#create(dev.replicateaudio.ReplicateAudioSettings, FfmpegListener)}. */
   public FfmpegListener ffmpegListener() {
-    return listeners;
+    return ffmpegView;
   }
 
   /** For {@code OkHttpAudioDownloader.Builder.listener}. */
   public DownloadListener downloadListener() {
-    return listeners;
+    return downloadView;
   }
 
   /** For {@code WebhookEndpoint.Builder.listener}. */
   public WebhookListener webhookListener() {
-    return listeners;
+    return webhookView;
   }
 
   /** For {@code ReplicateAudio.Builder.recoveryListener} or {@code WebhookRecovery.Builder.listener}. */
   public RecoveryListener recoveryListener() {
-    return listeners;
+    return recoveryView;
   }
 
   /** Counts completions and waits; {@link #watch(WebhookCompletionNotifier)} adds it to the notifier. */
@@ -310,34 +376,29 @@ public final class ReplicateAudioMetrics implements MeterBinder {
     }
   }
 
-  /** One object implements every hook: the host hands out the views above. */
-  private final class Listeners implements FfmpegListener, DownloadListener, WebhookListener, RecoveryListener,
-      CompletionListener {
-    @Override
-    public void runFinished(Program program, Outcome outcome, Duration elapsed) {
+  /** Records every event; the completion listener itself, and the target of the per-hook views above. */
+  private final class Listeners implements CompletionListener {
+    void runFinished(FfmpegListener.Program program, FfmpegListener.Outcome outcome, Duration elapsed) {
       for (Bound b : bound) {
         b.ffmpeg[program.ordinal()][outcome.ordinal()].record(elapsed.toNanos(), TimeUnit.NANOSECONDS);
       }
     }
 
-    @Override
-    public void downloadSucceeded(long sizeBytes, Duration elapsed) {
+    void downloadSucceeded(long sizeBytes, Duration elapsed) {
       for (Bound b : bound) {
         b.downloads[0].record(elapsed.toNanos(), TimeUnit.NANOSECONDS);
         b.downloadSize.record(sizeBytes);
       }
     }
 
-    @Override
-    public void downloadFailed(Throwable failure, Duration elapsed) {
+    void downloadFailed(Throwable failure, Duration elapsed) {
       int i = failure instanceof AudioTooLargeException ? 1 : 2;
       for (Bound b : bound) {
         b.downloads[i].record(elapsed.toNanos(), TimeUnit.NANOSECONDS);
       }
     }
 
-    @Override
-    public void requestAnswered(int statusCode, Duration elapsed) {
+    void requestAnswered(int statusCode, Duration elapsed) {
       int i = HTTP_STATUSES.indexOf(statusCode);
       int index = i < 0 ? HTTP_STATUSES.size() : i;
       for (Bound b : bound) {
@@ -345,16 +406,14 @@ public final class ReplicateAudioMetrics implements MeterBinder {
       }
     }
 
-    @Override
-    public void processingFinished(CompletionOutcome outcome, Duration elapsed) {
+    void processingFinished(CompletionOutcome outcome, Duration elapsed) {
       int i = outcome == null ? CompletionStatus.PENDING.ordinal() : outcome.status().ordinal();
       for (Bound b : bound) {
         b.processed[i].record(elapsed.toNanos(), TimeUnit.NANOSECONDS);
       }
     }
 
-    @Override
-    public void processingFailed(Throwable failure, Duration elapsed) {
+    void processingFailed(Throwable failure, Duration elapsed) {
       boolean retryable = failure instanceof ReplicateAudioException && ((ReplicateAudioException) failure).isRetryable();
       int i = retryable ? 0 : 1;
       for (Bound b : bound) {
@@ -362,8 +421,7 @@ public final class ReplicateAudioMetrics implements MeterBinder {
       }
     }
 
-    @Override
-    public void runFinished(RecoveryReport report, Duration elapsed) {
+    void runFinished(RecoveryReport report, Duration elapsed) {
       for (Bound b : bound) {
         b.recoverySuccess.record(elapsed.toNanos(), TimeUnit.NANOSECONDS);
         increment(b.recoveryJobs[0], report.succeeded());
@@ -374,8 +432,7 @@ public final class ReplicateAudioMetrics implements MeterBinder {
       }
     }
 
-    @Override
-    public void runFailed(Throwable failure, Duration elapsed) {
+    void runFailed(Throwable failure, Duration elapsed) {
       for (Bound b : bound) {
         b.recoveryError.record(elapsed.toNanos(), TimeUnit.NANOSECONDS);
       }

@@ -150,6 +150,19 @@ class ReplicateAudioMetricsTest {
     assertThat(second.get(MetricNames.WEBHOOK_REQUESTS).tags("status", "200").timer().count()).isEqualTo(1);
   }
 
+  /** A container that collects listeners by type (Spring) must find each hook's view exactly once. */
+  @Test
+  void eachHookGetsAViewThatImplementsThatHookOnly() {
+    List<Object> views = List.of(metrics.ffmpegListener(), metrics.downloadListener(), metrics.webhookListener(),
+        metrics.recoveryListener(), metrics.completionListener());
+    List<Class<?>> hooks = List.of(FfmpegListener.class, dev.replicateaudio.port.DownloadListener.class,
+        dev.replicateaudio.webhook.WebhookListener.class, dev.replicateaudio.webhook.RecoveryListener.class,
+        dev.replicateaudio.notify.CompletionListener.class);
+    for (Class<?> hook : hooks) {
+      assertThat(views.stream().filter(hook::isInstance).count()).as(hook.getSimpleName()).isEqualTo(1);
+    }
+  }
+
   @Test
   void commonTagsAreOnEveryMeter() {
     ReplicateAudioMetrics tagged = ReplicateAudioMetrics.create(Tags.of("instance", "a"));

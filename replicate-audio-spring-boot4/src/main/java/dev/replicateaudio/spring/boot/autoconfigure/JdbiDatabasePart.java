@@ -18,8 +18,11 @@ final class JdbiDatabasePart implements ResolvedConfig.DatabasePart {
   @Override
   public Object resolve(ReplicateAudioProperties p, Environment env, List<String> problems) {
     ReplicateAudioProperties.Database d = p.getDatabase();
+    // auto: an explicit replicate-audio.database.url means a pool of our own; else the application's
+    // DataSource when there is one (DATABASE_URL, often the platform's URL for the application, is read
+    // only when we run our own pool)
     boolean own = d.getMode() == ReplicateAudioProperties.DatabaseMode.OWN
-        || (d.getMode() == ReplicateAudioProperties.DatabaseMode.AUTO && !applicationHasDataSource);
+        || (d.getMode() == ReplicateAudioProperties.DatabaseMode.AUTO && (d.getUrl() != null || !applicationHasDataSource));
     if (!own) {
       if (!applicationHasDataSource) {
         problems.add(ResolvedConfig.name("database.mode") + "=shared, but the application has no DataSource bean");

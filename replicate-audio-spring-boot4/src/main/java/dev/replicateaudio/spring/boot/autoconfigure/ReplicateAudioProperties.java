@@ -339,8 +339,8 @@ public class ReplicateAudioProperties {
   /** Where jobs and audio are stored. */
   public static class Database {
     /**
-     * Whether to use the application's DataSource (shared), a pool of our own (own), or the
-     * application's when it has one and our own otherwise (auto).
+     * Whether to use the application's DataSource (shared), a pool of our own (own), or (auto) our own
+     * when database.url is set or the application has no DataSource, else the application's.
      */
     private DatabaseMode mode = DatabaseMode.AUTO;
 
@@ -492,7 +492,7 @@ public class ReplicateAudioProperties {
 
   /** Which database the library uses. */
   public enum DatabaseMode {
-    /** The application's DataSource when it has one, else a pool of our own. */
+    /** A pool of our own when {@code database.url} is set or the application has no DataSource, else the application's. */
     AUTO,
     /** Always a pool of our own, from replicate-audio.database.* (or DATABASE_URL and DB_*). */
     OWN,
