@@ -29,6 +29,7 @@ import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -378,10 +379,15 @@ public final class ReplicateAudioMetrics implements MeterBinder {
 
   /** Records every event; the completion listener itself, and the target of the per-hook views above. */
   private final class Listeners implements CompletionListener {
-    void runFinished(FfmpegListener.Program program, FfmpegListener.Outcome outcome, Duration elapsed) {
+    /** Records {@code elapsed} into the timer {@code which} picks, in every bound registry. */
+    private void time(Function<Bound, Timer> which, Duration elapsed) {
       for (Bound b : bound) {
-        b.ffmpeg[program.ordinal()][outcome.ordinal()].record(elapsed.toNanos(), TimeUnit.NANOSECONDS);
+        which.apply(b).record(elapsed.toNanos(), TimeUnit.NANOSECONDS);
       }
+    }
+
+    void runFinished(FfmpegListener.Program program, FfmpegListener.Outcome outcome, Duration elapsed) {
+      time(b -> b.ffmpeg[program.ordinal()][outcome.ordinal()], elapsed);
     }
 
     void downloadSucceeded(long sizeBytes, Duration elapsed) {
@@ -393,32 +399,24 @@ public final class ReplicateAudioMetrics implements MeterBinder {
 
     void downloadFailed(Throwable failure, Duration elapsed) {
       int i = failure instanceof AudioTooLargeException ? 1 : 2;
-      for (Bound b : bound) {
-        b.downloads[i].record(elapsed.toNanos(), TimeUnit.NANOSECONDS);
-      }
+      time(b -> b.downloads[i], elapsed);
     }
 
     void requestAnswered(int statusCode, Duration elapsed) {
       int i = HTTP_STATUSES.indexOf(statusCode);
       int index = i < 0 ? HTTP_STATUSES.size() : i;
-      for (Bound b : bound) {
-        b.requests[index].record(elapsed.toNanos(), TimeUnit.NANOSECONDS);
-      }
+      time(b -> b.requests[index], elapsed);
     }
 
     void processingFinished(CompletionOutcome outcome, Duration elapsed) {
       int i = outcome == null ? CompletionStatus.PENDING.ordinal() : outcome.status().ordinal();
-      for (Bound b : bound) {
-        b.processed[i].record(elapsed.toNanos(), TimeUnit.NANOSECONDS);
-      }
+      time(b -> b.processed[i], elapsed);
     }
 
     void processingFailed(Throwable failure, Duration elapsed) {
       boolean retryable = failure instanceof ReplicateAudioException && ((ReplicateAudioException) failure).isRetryable();
       int i = retryable ? 0 : 1;
-      for (Bound b : bound) {
-        b.processingFailed[i].record(elapsed.toNanos(), TimeUnit.NANOSECONDS);
-      }
+      time(b -> b.processingFailed[i], elapsed);
     }
 
     void runFinished(RecoveryReport report, Duration elapsed) {
@@ -433,9 +431,7 @@ public final class ReplicateAudioMetrics implements MeterBinder {
     }
 
     void runFailed(Throwable failure, Duration elapsed) {
-      for (Bound b : bound) {
-        b.recoveryError.record(elapsed.toNanos(), TimeUnit.NANOSECONDS);
-      }
+      time(b -> b.recoveryError, elapsed);
     }
 
     @Override

@@ -5,6 +5,7 @@ import dev.replicateaudio.jdbi.DatabaseSettings;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.springframework.core.env.Environment;
 
 /** Resolves {@code replicate-audio.database.*} (falling back to DATABASE_URL and DB_*) for our own pool. */
@@ -56,39 +57,17 @@ final class JdbiDatabasePart implements ResolvedConfig.DatabasePart {
       base = DatabaseSettings.defaults();
     }
     DatabaseSettings.Builder b = base.toBuilder();
-    if (d.getUrl() != null) {
-      b.url(d.getUrl());
-    }
-    if (d.getUser() != null) {
-      b.user(d.getUser());
-    }
-    if (d.getPassword() != null) {
-      b.password(d.getPassword());
-    }
-    if (d.getPoolName() != null) {
-      b.poolName(d.getPoolName());
-    }
-    if (d.getPoolSize() != null) {
-      b.poolSize(d.getPoolSize());
-    }
-    if (d.getMaxOverflow() != null) {
-      b.maxOverflow(d.getMaxOverflow());
-    }
-    if (d.getPoolTimeout() != null) {
-      b.poolTimeout(d.getPoolTimeout());
-    }
-    if (d.getPoolRecycle() != null) {
-      b.poolRecycle(d.getPoolRecycle());
-    }
-    if (d.getIdleTimeout() != null) {
-      b.idleTimeout(d.getIdleTimeout());
-    }
-    if (d.getStatementTimeout() != null) {
-      b.statementTimeout(d.getStatementTimeout());
-    }
-    if (d.getLeakDetectionThreshold() != null) {
-      b.leakDetectionThreshold(d.getLeakDetectionThreshold());
-    }
+    Optional.ofNullable(d.getUrl()).ifPresent(b::url);
+    Optional.ofNullable(d.getUser()).ifPresent(b::user);
+    Optional.ofNullable(d.getPassword()).ifPresent(b::password);
+    Optional.ofNullable(d.getPoolName()).ifPresent(b::poolName);
+    Optional.ofNullable(d.getPoolSize()).ifPresent(b::poolSize);
+    Optional.ofNullable(d.getMaxOverflow()).ifPresent(b::maxOverflow);
+    Optional.ofNullable(d.getPoolTimeout()).ifPresent(b::poolTimeout);
+    Optional.ofNullable(d.getPoolRecycle()).ifPresent(b::poolRecycle);
+    Optional.ofNullable(d.getIdleTimeout()).ifPresent(b::idleTimeout);
+    Optional.ofNullable(d.getStatementTimeout()).ifPresent(b::statementTimeout);
+    Optional.ofNullable(d.getLeakDetectionThreshold()).ifPresent(b::leakDetectionThreshold);
     try {
       return b.build();
     } catch (ConfigurationException e) {

@@ -8,6 +8,8 @@ import dev.replicateaudio.webhook.RecoveryReport;
 import dev.replicateaudio.webhook.WebhookListener;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -24,134 +26,76 @@ final class Listeners {
   }
 
   static FfmpegListener ffmpeg(ObjectProvider<FfmpegListener> beans) {
-    List<FfmpegListener> all = beans.orderedStream().toList();
-    if (all.isEmpty()) {
-      return FfmpegListener.NONE;
-    }
-    if (all.size() == 1) {
-      return all.get(0);
-    }
-    return new FfmpegListener() {
+    return combine(beans, FfmpegListener.NONE, all -> new FfmpegListener() {
       @Override
       public void runFinished(Program program, Outcome outcome, Duration elapsed) {
-        for (FfmpegListener l : all) {
-          try {
-            l.runFinished(program, outcome, elapsed);
-          } catch (RuntimeException e) {
-            LOG.warn("FfmpegListener {} threw; ignored", l, e);
-          }
-        }
+        each(all, l -> l.runFinished(program, outcome, elapsed));
       }
-    };
+    });
   }
 
   static DownloadListener download(ObjectProvider<DownloadListener> beans) {
-    List<DownloadListener> all = beans.orderedStream().toList();
-    if (all.isEmpty()) {
-      return DownloadListener.NONE;
-    }
-    if (all.size() == 1) {
-      return all.get(0);
-    }
-    return new DownloadListener() {
+    return combine(beans, DownloadListener.NONE, all -> new DownloadListener() {
       @Override
       public void downloadSucceeded(long sizeBytes, Duration elapsed) {
-        for (DownloadListener l : all) {
-          try {
-            l.downloadSucceeded(sizeBytes, elapsed);
-          } catch (RuntimeException e) {
-            LOG.warn("DownloadListener {} threw; ignored", l, e);
-          }
-        }
+        each(all, l -> l.downloadSucceeded(sizeBytes, elapsed));
       }
 
       @Override
       public void downloadFailed(Throwable failure, Duration elapsed) {
-        for (DownloadListener l : all) {
-          try {
-            l.downloadFailed(failure, elapsed);
-          } catch (RuntimeException e) {
-            LOG.warn("DownloadListener {} threw; ignored", l, e);
-          }
-        }
+        each(all, l -> l.downloadFailed(failure, elapsed));
       }
-    };
+    });
   }
 
   static WebhookListener webhook(ObjectProvider<WebhookListener> beans) {
-    List<WebhookListener> all = beans.orderedStream().toList();
-    if (all.isEmpty()) {
-      return WebhookListener.NONE;
-    }
-    if (all.size() == 1) {
-      return all.get(0);
-    }
-    return new WebhookListener() {
+    return combine(beans, WebhookListener.NONE, all -> new WebhookListener() {
       @Override
       public void requestAnswered(int statusCode, Duration elapsed) {
-        for (WebhookListener l : all) {
-          try {
-            l.requestAnswered(statusCode, elapsed);
-          } catch (RuntimeException e) {
-            LOG.warn("WebhookListener {} threw; ignored", l, e);
-          }
-        }
+        each(all, l -> l.requestAnswered(statusCode, elapsed));
       }
 
       @Override
       public void processingFinished(CompletionOutcome outcome, Duration elapsed) {
-        for (WebhookListener l : all) {
-          try {
-            l.processingFinished(outcome, elapsed);
-          } catch (RuntimeException e) {
-            LOG.warn("WebhookListener {} threw; ignored", l, e);
-          }
-        }
+        each(all, l -> l.processingFinished(outcome, elapsed));
       }
 
       @Override
       public void processingFailed(Throwable failure, Duration elapsed) {
-        for (WebhookListener l : all) {
-          try {
-            l.processingFailed(failure, elapsed);
-          } catch (RuntimeException e) {
-            LOG.warn("WebhookListener {} threw; ignored", l, e);
-          }
-        }
+        each(all, l -> l.processingFailed(failure, elapsed));
       }
-    };
+    });
   }
 
   static RecoveryListener recovery(ObjectProvider<RecoveryListener> beans) {
-    List<RecoveryListener> all = beans.orderedStream().toList();
-    if (all.isEmpty()) {
-      return RecoveryListener.NONE;
-    }
-    if (all.size() == 1) {
-      return all.get(0);
-    }
-    return new RecoveryListener() {
+    return combine(beans, RecoveryListener.NONE, all -> new RecoveryListener() {
       @Override
       public void runFinished(RecoveryReport report, Duration elapsed) {
-        for (RecoveryListener l : all) {
-          try {
-            l.runFinished(report, elapsed);
-          } catch (RuntimeException e) {
-            LOG.warn("RecoveryListener {} threw; ignored", l, e);
-          }
-        }
+        each(all, l -> l.runFinished(report, elapsed));
       }
 
       @Override
       public void runFailed(Throwable failure, Duration elapsed) {
-        for (RecoveryListener l : all) {
-          try {
-            l.runFailed(failure, elapsed);
-          } catch (RuntimeException e) {
-            LOG.warn("RecoveryListener {} threw; ignored", l, e);
-          }
-        }
+        each(all, l -> l.runFailed(failure, elapsed));
       }
-    };
+    });
+  }
+
+  private static <L> L combine(ObjectProvider<L> beans, L none, Function<List<L>, L> composite) {
+    List<L> all = beans.orderedStream().toList();
+    if (all.isEmpty()) {
+      return none;
+    }
+    return all.size() == 1 ? all.get(0) : composite.apply(all);
+  }
+
+  private static <L> void each(List<L> all, Consumer<L> call) {
+    for (L l : all) {
+      try {
+        call.accept(l);
+      } catch (RuntimeException e) {
+        LOG.warn("Listener {} threw; ignored", l, e);
+      }
+    }
   }
 }

@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 import org.springframework.core.env.Environment;
 import org.springframework.util.unit.DataSize;
@@ -223,33 +224,15 @@ final class ResolvedConfig {
       base = ReplicateAudioSettings.defaults();
     }
     ReplicateAudioSettings.Builder b = base.toBuilder();
-    if (p.getWaitTimeout() != null) {
-      b.webhookTimeout(p.getWaitTimeout());
-    }
-    if (p.getSoundEffectsTimeout() != null) {
-      b.soundEffectsTimeout(p.getSoundEffectsTimeout());
-    }
-    if (p.getDownload().getTimeout() != null) {
-      b.downloadTimeout(p.getDownload().getTimeout());
-    }
-    if (p.getFfmpeg().getTimeout() != null) {
-      b.ffmpegTimeout(p.getFfmpeg().getTimeout());
-    }
-    if (p.getDownload().getMaxFileSize() != null) {
-      b.maxFileSize(p.getDownload().getMaxFileSize().toBytes());
-    }
-    if (p.getSilenceThreshold() != null) {
-      b.silenceThreshold(p.getSilenceThreshold());
-    }
-    if (p.getFfmpeg().getPath() != null) {
-      b.ffmpegPath(p.getFfmpeg().getPath());
-    }
-    if (p.getFfmpeg().getFfprobePath() != null) {
-      b.ffprobePath(p.getFfmpeg().getFfprobePath());
-    }
-    if (p.getFfmpeg().getMaxConcurrency() != null) {
-      b.maxConcurrentFfmpeg(p.getFfmpeg().getMaxConcurrency());
-    }
+    Optional.ofNullable(p.getWaitTimeout()).ifPresent(b::webhookTimeout);
+    Optional.ofNullable(p.getSoundEffectsTimeout()).ifPresent(b::soundEffectsTimeout);
+    Optional.ofNullable(p.getDownload().getTimeout()).ifPresent(b::downloadTimeout);
+    Optional.ofNullable(p.getFfmpeg().getTimeout()).ifPresent(b::ffmpegTimeout);
+    Optional.ofNullable(p.getDownload().getMaxFileSize()).map(DataSize::toBytes).ifPresent(b::maxFileSize);
+    Optional.ofNullable(p.getSilenceThreshold()).ifPresent(b::silenceThreshold);
+    Optional.ofNullable(p.getFfmpeg().getPath()).ifPresent(b::ffmpegPath);
+    Optional.ofNullable(p.getFfmpeg().getFfprobePath()).ifPresent(b::ffprobePath);
+    Optional.ofNullable(p.getFfmpeg().getMaxConcurrency()).ifPresent(b::maxConcurrentFfmpeg);
     try {
       return b.build();
     } catch (ConfigurationException e) {
