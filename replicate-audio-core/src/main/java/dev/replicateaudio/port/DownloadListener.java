@@ -6,8 +6,8 @@ import java.time.Duration;
  * Observes the downloads of an {@link AudioDownloader} that supports it (the okhttp module's
  * {@code OkHttpAudioDownloader.Builder.listener}), for metrics. Override what you need.
  *
- * <p>Exactly one method is called per download, on the thread that completes it, when the
- * download's future completes (the file complete, or removed). Methods must be fast and must not
+ * <p>Exactly one method is called per download, on the thread that completes it, once the file is
+ * complete or removed and before the download's future completes. Methods must be fast and must not
  * block; an exception they throw is caught and logged at WARN, and the download is not affected. A
  * downloader without a listener uses {@link #NONE} and skips the calls and the time measurement.
  *

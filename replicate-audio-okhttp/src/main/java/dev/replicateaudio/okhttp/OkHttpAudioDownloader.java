@@ -145,8 +145,10 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
       return start(source, target);
     }
     long startNanos = System.nanoTime();
-    CompletableFuture<DownloadedAudio> result = start(source, target);
-    result.whenComplete((downloaded, failure) -> {
+    CompletableFuture<DownloadedAudio> download = start(source, target);
+    // the caller's future completes after the listener ran; cancelling it cancels the download
+    CompletableFuture<DownloadedAudio> result = new CompletableFuture<>();
+    download.whenComplete((downloaded, failure) -> {
       Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
       try {
         if (failure == null) {
@@ -157,6 +159,16 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
         }
       } catch (RuntimeException e) {
         LOG.warn("DownloadListener {} threw; ignored", listener, e);
+      }
+      if (failure == null) {
+        result.complete(downloaded);
+      } else {
+        result.completeExceptionally(failure);
+      }
+    });
+    result.whenComplete((v, t) -> {
+      if (result.isCancelled()) {
+        download.cancel(false);
       }
     });
     return result;

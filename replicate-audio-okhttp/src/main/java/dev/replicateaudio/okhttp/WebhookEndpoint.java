@@ -263,8 +263,9 @@ public final class WebhookEndpoint {
       return CompletableFuture.completedFuture(failure(message, key.get(), prediction, e));
     }
     if (listener != WebhookListener.NONE) {
-      // a dependent of the processing stage: it runs however the answer goes (202 included)
-      stage.whenComplete((outcome, failure) -> processingEnded(processingStart, outcome, failure));
+      // runs when processing ends, however the answer went (202 included), and before an answer built
+      // from the outcome is handed back
+      stage = stage.whenComplete((outcome, failure) -> processingEnded(processingStart, outcome, failure));
     }
     CompletableFuture<WebhookResponse> answer = stage.toCompletableFuture().handle((outcome, failure) -> {
       if (failure != null) {

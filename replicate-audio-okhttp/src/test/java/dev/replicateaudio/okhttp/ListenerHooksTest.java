@@ -141,6 +141,30 @@ class ListenerHooksTest {
   }
 
   @Test
+  void cancellingTheFutureStillCancelsTheDownload() throws Exception {
+    server.enqueue(new MockResponse.Builder().bodyDelay(5, java.util.concurrent.TimeUnit.SECONDS)
+        .body(new Buffer().write(new byte[10])).build());
+    DownloadListener listener = new DownloadListener() {
+      @Override
+      public void downloadFailed(Throwable failure, Duration elapsed) {
+        events.add("failed " + failure.getClass().getSimpleName());
+      }
+    };
+    try (OkHttpAudioDownloader downloader = OkHttpAudioDownloader.builder(ReplicateAudioSettings.defaults())
+        .okHttpClient(shared).allowedHosts("localhost").allowPlainHttp(true).listener(listener).build()) {
+      CompletableFuture<?> f = downloader.download(server.url("/slow.wav").uri(), dir.resolve("slow.wav"));
+      server.takeRequest();
+      f.cancel(true);
+      long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+      while (events.isEmpty() && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+    }
+    assertThat(events).singleElement().asString().startsWith("failed ");
+    assertThat(dir.resolve("slow.wav")).doesNotExist();
+  }
+
+  @Test
   void aThrowingDownloadListenerChangesNoResult() {
     server.enqueue(new MockResponse.Builder().body(new Buffer().write(new byte[10])).build());
     DownloadListener throwing = new DownloadListener() {
