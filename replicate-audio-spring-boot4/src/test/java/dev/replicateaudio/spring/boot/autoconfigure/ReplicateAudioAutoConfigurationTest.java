@@ -28,7 +28,6 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -183,7 +182,6 @@ class ReplicateAudioAutoConfigurationTest {
 
   @Configuration(proxyBeanMethods = false)
   static class HostPieces {
-    static final FfmpegRunner FFMPEG = FfmpegRunner.create(TestFfmpeg.settings());
 
     @Bean
     PredictionClient hostClient() {
@@ -323,6 +321,18 @@ class ReplicateAudioAutoConfigurationTest {
         "replicate-audio.shutdown.timeout", "replicate-audio.metrics.okhttp").hasSizeGreaterThan(40);
   }
 
+  @Test
+  void startupFailuresListEveryProblemInSpringBootsReport() {
+    runner.withPropertyValues("replicate-audio.database.url=" + TestSupport.h2Url("report")).run(ctx -> {
+      var analysis = new ConfigurationFailureAnalyzer().analyze(ctx.getStartupFailure());
+      assertThat(analysis).isNotNull();
+      assertThat(analysis.getDescription()).startsWith("replicate-audio is not configured correctly:")
+          .contains("\n  - replicate-audio.api.token").contains("\n  - replicate-audio.webhook.secret")
+          .contains("\n  - replicate-audio.webhook.base-url");
+      assertThat(analysis.getAction()).contains("replicate-audio.enabled=false");
+    });
+  }
+
   static ConfigurationException rootConfigurationException(Throwable t) {
     Throwable c = t;
     while (c != null) {
@@ -334,7 +344,4 @@ class ReplicateAudioAutoConfigurationTest {
     throw new AssertionError("no ConfigurationException in " + t, t);
   }
 
-  static Map<String, Object> unused() {
-    return Map.of();
-  }
 }

@@ -36,7 +36,6 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -85,10 +84,6 @@ class WebhookServerTest {
   @SpringBootConfiguration(proxyBeanMethods = false)
   @EnableAutoConfiguration
   static class AppWithoutSnippet {
-  }
-
-  @Configuration(proxyBeanMethods = false)
-  static class Unused {
   }
 
   private Path dir;
