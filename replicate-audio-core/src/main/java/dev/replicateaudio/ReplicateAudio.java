@@ -337,7 +337,12 @@ public final class ReplicateAudio implements AutoCloseable {
     private Builder() {
     }
 
-    /** Told about every recovery run (metrics, health); see {@link RecoveryListener}. */
+    /**
+     * Told about every recovery run (metrics, health); see {@link RecoveryListener}. Default: none.
+     *
+     * @param recoveryListener the listener
+     * @return this builder
+     */
     public Builder recoveryListener(RecoveryListener recoveryListener) {
       this.recoveryListener = Objects.requireNonNull(recoveryListener, "recoveryListener == null");
       return this;
@@ -397,6 +402,9 @@ public final class ReplicateAudio implements AutoCloseable {
      * The public URL of the host's webhook endpoint, asked for on every submission: for hosts that
      * learn it only once their server listens (an ephemeral port, say). An invalid URL fails the
      * submission with {@link IllegalArgumentException}.
+     *
+     * @param webhookBaseUrl gives the URL; called on the submitting thread
+     * @return this builder
      */
     public Builder webhookBaseUrl(Supplier<URI> webhookBaseUrl) {
       this.webhookBaseUrl = Objects.requireNonNull(webhookBaseUrl, "webhookBaseUrl == null");

@@ -116,12 +116,23 @@ public final class FfmpegRunner implements AutoCloseable {
   /**
    * As {@link #create(ReplicateAudioSettings)}, reporting every run to {@code listener} (metrics;
    * see {@link FfmpegListener} for its rules).
+   *
+   * @param settings the paths, timeout and concurrency bound
+   * @param listener told about every run
+   * @return a new runner
    */
   public static FfmpegRunner create(ReplicateAudioSettings settings, FfmpegListener listener) {
     return create(settings, Daemons.ffmpegExecutor(), listener);
   }
 
-  /** As {@link #create(ReplicateAudioSettings, Executor)}, reporting every run to {@code listener}. */
+  /**
+   * As {@link #create(ReplicateAudioSettings, Executor)}, reporting every run to {@code listener}.
+   *
+   * @param settings the paths, timeout and concurrency bound
+   * @param executor starts processes and completes the asynchronous methods' futures
+   * @param listener told about every run
+   * @return a new runner
+   */
   public static FfmpegRunner create(ReplicateAudioSettings settings, Executor executor, FfmpegListener listener) {
     Objects.requireNonNull(settings, "settings == null");
     Objects.requireNonNull(executor, "executor == null");
@@ -221,12 +232,18 @@ public final class FfmpegRunner implements AutoCloseable {
   /**
    * How many runs wait for one of the {@code maxConcurrentFfmpeg} process slots right now (blocking
    * and asynchronous ones).
+   *
+   * @return the number of waiting runs
    */
   public int waitingRuns() {
     return permits.waiting();
   }
 
-  /** The most processes this runner runs at once: {@code maxConcurrentFfmpeg} of its settings. */
+  /**
+   * The most processes this runner runs at once: {@code maxConcurrentFfmpeg} of its settings.
+   *
+   * @return the process slots
+   */
   public int maxConcurrentRuns() {
     return permits.max();
   }

@@ -40,6 +40,7 @@ public interface WebhookListener {
    * The processing of a verified webhook ended with an outcome (stored, failed, duplicate,
    * non-terminal: {@link dev.replicateaudio.CompletionStatus#PENDING}).
    *
+   * @param outcome the outcome
    * @param elapsed from the verified, decoded webhook to the outcome
    */
   default void processingFinished(CompletionOutcome outcome, Duration elapsed) {
@@ -49,6 +50,7 @@ public interface WebhookListener {
    * The processing of a verified webhook failed (a transient failure released the job for a retry,
    * or the webhook did not match its job).
    *
+   * @param failure why, unwrapped from {@code CompletionException}
    * @param elapsed from the verified, decoded webhook to the failure
    */
   default void processingFailed(Throwable failure, Duration elapsed) {

@@ -260,7 +260,12 @@ public final class WebhookRecovery {
     private Builder() {
     }
 
-    /** Told about every run (metrics, health); see {@link RecoveryListener}. Default: none. */
+    /**
+     * Told about every run (metrics, health); see {@link RecoveryListener}. Default: none.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
     public Builder listener(RecoveryListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener == null");
       return this;

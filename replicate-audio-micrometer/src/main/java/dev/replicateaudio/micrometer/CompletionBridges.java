@@ -18,7 +18,12 @@ public final class CompletionBridges {
   private CompletionBridges() {
   }
 
-  /** The counters of a PostgreSQL LISTEN/NOTIFY bridge, read on every call. */
+  /**
+   * The counters of a PostgreSQL LISTEN/NOTIFY bridge, read on every call.
+   *
+   * @param bridge the bridge
+   * @return its counters, fresh at each call
+   */
   public static Supplier<BridgeStats> postgres(PostgresCompletionBridge bridge) {
     Objects.requireNonNull(bridge, "bridge == null");
     return () -> {

@@ -28,6 +28,8 @@ public final class HikariMetrics {
    * Makes the pool built from {@code config} report to {@code registry}. Call it before the pool
    * starts: HikariCP refuses a tracker afterwards.
    *
+   * @param config the pool's configuration
+   * @param registry where the pool's meters go
    * @return {@code config}
    */
   public static HikariConfig track(HikariConfig config, MeterRegistry registry) {

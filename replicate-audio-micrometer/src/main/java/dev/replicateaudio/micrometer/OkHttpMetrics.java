@@ -26,7 +26,12 @@ public final class OkHttpMetrics {
   private OkHttpMetrics() {
   }
 
-  /** An event listener recording every call of a client into {@code registry}. */
+  /**
+   * An event listener recording every call of a client into {@code registry}.
+   *
+   * @param registry where the timer goes
+   * @return a listener for {@code OkHttpClient.Builder.eventListener}
+   */
   public static EventListener eventListener(MeterRegistry registry) {
     Objects.requireNonNull(registry, "registry == null");
     return OkHttpMetricsEventListener.builder(registry, REQUESTS)
@@ -39,6 +44,9 @@ public final class OkHttpMetrics {
    * The {@code uri} tag of a request: {@code /predictions}, {@code /predictions/{id}},
    * {@code /predictions/{id}/cancel}, {@code /webhooks/default/secret} for Replicate's API, and
    * {@code download} for anything else (audio files).
+   *
+   * @param request the request
+   * @return its {@code uri} tag
    */
   public static String uriTemplate(Request request) {
     String path = request.url().encodedPath();

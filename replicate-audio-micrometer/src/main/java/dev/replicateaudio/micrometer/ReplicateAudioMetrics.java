@@ -163,42 +163,77 @@ public final class ReplicateAudioMetrics implements MeterBinder {
     this.commonTags = Tags.of(commonTags);
   }
 
-  /** Meters without extra tags. */
+  /**
+   * Meters without extra tags.
+   *
+   * @return a new binder, bound to no registry yet
+   */
   public static ReplicateAudioMetrics create() {
     return new ReplicateAudioMetrics(Tags.empty());
   }
 
-  /** Meters that all carry {@code commonTags} as well (an instance or a tenant name, say). */
+  /**
+   * Meters that all carry {@code commonTags} as well (an instance or a tenant name, say).
+   *
+   * @param commonTags tags for every meter; keep their values bounded
+   * @return a new binder, bound to no registry yet
+   */
   public static ReplicateAudioMetrics create(Iterable<Tag> commonTags) {
     return new ReplicateAudioMetrics(Objects.requireNonNull(commonTags, "commonTags == null"));
   }
 
-  /** For {@link FfmpegRunner#create(dev.replicateaudio.ReplicateAudioSettings, FfmpegListener)}. */
+  /**
+   * The hook for {@link FfmpegRunner#create(dev.replicateaudio.ReplicateAudioSettings, FfmpegListener)}.
+   *
+   * @return a listener that records into every bound registry
+   */
   public FfmpegListener ffmpegListener() {
     return ffmpegView;
   }
 
-  /** For {@code OkHttpAudioDownloader.Builder.listener}. */
+  /**
+   * The hook for {@code OkHttpAudioDownloader.Builder.listener}.
+   *
+   * @return a listener that records into every bound registry
+   */
   public DownloadListener downloadListener() {
     return downloadView;
   }
 
-  /** For {@code WebhookEndpoint.Builder.listener}. */
+  /**
+   * The hook for {@code WebhookEndpoint.Builder.listener}.
+   *
+   * @return a listener that records into every bound registry
+   */
   public WebhookListener webhookListener() {
     return webhookView;
   }
 
-  /** For {@code ReplicateAudio.Builder.recoveryListener} or {@code WebhookRecovery.Builder.listener}. */
+  /**
+   * The hook for {@code ReplicateAudio.Builder.recoveryListener} or {@code WebhookRecovery.Builder.listener}.
+   *
+   * @return a listener that records into every bound registry
+   */
   public RecoveryListener recoveryListener() {
     return recoveryView;
   }
 
-  /** Counts completions and waits; {@link #watch(WebhookCompletionNotifier)} adds it to the notifier. */
+  /**
+   * Counts completions and waits; {@link #watch(WebhookCompletionNotifier)} adds it to the notifier.
+   *
+   * @return the completion listener
+   */
   public CompletionListener completionListener() {
     return listeners;
   }
 
-  /** Adds the gauges {@value MetricNames#FFMPEG_RUNNING}, {@value MetricNames#FFMPEG_WAITING} and {@value MetricNames#FFMPEG_LIMIT}. */
+  /**
+   * Adds the gauges {@value MetricNames#FFMPEG_RUNNING}, {@value MetricNames#FFMPEG_WAITING} and
+   * {@value MetricNames#FFMPEG_LIMIT}.
+   *
+   * @param ffmpeg the runner to read them from
+   * @return this binder
+   */
   public ReplicateAudioMetrics watch(FfmpegRunner ffmpeg) {
     Objects.requireNonNull(ffmpeg, "ffmpeg == null");
     addGauges(r -> {
@@ -215,6 +250,9 @@ public final class ReplicateAudioMetrics implements MeterBinder {
   /**
    * Adds {@link #completionListener()} to {@code notifier}, and the gauges
    * {@value MetricNames#WAITERS_PENDING} and {@value MetricNames#OUTCOMES_REMEMBERED}.
+   *
+   * @param notifier the notifier to count and read
+   * @return this binder
    */
   public ReplicateAudioMetrics watch(WebhookCompletionNotifier notifier) {
     Objects.requireNonNull(notifier, "notifier == null");
@@ -232,6 +270,8 @@ public final class ReplicateAudioMetrics implements MeterBinder {
    * Adds the bridge meters, tagged {@code bridge=<kind>}, read from {@code stats} at each scrape.
    *
    * @param kind what carries the completions, e.g. {@code postgres}: a short lowercase name
+   * @param stats the bridge's counters, read at each scrape
+   * @return this binder
    */
   public ReplicateAudioMetrics watchBridge(String kind, Supplier<BridgeStats> stats) {
     Objects.requireNonNull(kind, "kind == null");

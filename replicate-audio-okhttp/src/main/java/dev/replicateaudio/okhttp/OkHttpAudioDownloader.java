@@ -529,7 +529,12 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
       this.settings = Objects.requireNonNull(settings, "settings == null");
     }
 
-    /** Told about every download (metrics); see {@link DownloadListener}. Default: none. */
+    /**
+     * Told about every download (metrics); see {@link DownloadListener}. Default: none.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
     public Builder listener(DownloadListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener == null");
       return this;

@@ -396,7 +396,13 @@ public final class WebhookEndpoint {
       return this;
     }
 
-    /** Told about every answer and every processing outcome (metrics); see {@link WebhookListener}. Default: none. */
+    /**
+     * Told about every answer and every processing outcome (metrics); see {@link WebhookListener}.
+     * Default: none.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
     public Builder listener(WebhookListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener == null");
       return this;

@@ -29,7 +29,11 @@ public final class RecoveryTracker implements RecoveryListener {
     this.clock = clock;
   }
 
-  /** The last run, if there was one. */
+  /**
+   * The last run, if there was one.
+   *
+   * @return the last run; empty before the first
+   */
   public Optional<LastRun> lastRun() {
     return Optional.ofNullable(last);
   }

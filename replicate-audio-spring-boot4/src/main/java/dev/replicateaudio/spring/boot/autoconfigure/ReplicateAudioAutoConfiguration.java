@@ -70,6 +70,10 @@ import org.springframework.web.servlet.function.ServerResponse;
 @ConditionalOnBooleanProperty(prefix = ReplicateAudioProperties.PREFIX, name = "enabled", matchIfMissing = true)
 @EnableConfigurationProperties(ReplicateAudioProperties.class)
 public class ReplicateAudioAutoConfiguration {
+  /** Created by Spring Boot; never instantiate it yourself. */
+  public ReplicateAudioAutoConfiguration() {
+  }
+
   private static final Logger LOG = LoggerFactory.getLogger(ReplicateAudioAutoConfiguration.class);
   static final String JOB_STORE_BEAN = "replicateAudioJobStore";
 

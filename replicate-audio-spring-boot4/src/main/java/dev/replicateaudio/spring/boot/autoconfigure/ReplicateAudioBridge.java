@@ -14,7 +14,11 @@ public final class ReplicateAudioBridge implements AutoCloseable {
     this.bridge = bridge;
   }
 
-  /** The PostgreSQL bridge; empty when none runs. */
+  /**
+   * The PostgreSQL bridge; empty when none runs.
+   *
+   * @return the bridge
+   */
   public Optional<PostgresCompletionBridge> postgres() {
     return Optional.ofNullable(bridge);
   }

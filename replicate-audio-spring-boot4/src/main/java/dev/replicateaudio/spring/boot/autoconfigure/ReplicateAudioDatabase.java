@@ -57,37 +57,65 @@ public final class ReplicateAudioDatabase implements AutoCloseable {
     }
   }
 
-  /** The data source the library uses. */
+  /**
+   * The data source the library uses.
+   *
+   * @return the data source
+   */
   public DataSource dataSource() {
     return dataSource;
   }
 
-  /** Jdbi on {@link #dataSource()}. */
+  /**
+   * Jdbi on {@link #dataSource()}.
+   *
+   * @return Jdbi
+   */
   public Jdbi jdbi() {
     return jdbi;
   }
 
-  /** Whether the library runs a pool of its own. */
+  /**
+   * Whether the library runs a pool of its own.
+   *
+   * @return true for a pool of our own
+   */
   public boolean ownsPool() {
     return ownPool != null;
   }
 
-  /** The settings of our own pool; empty when the application's DataSource is used. */
+  /**
+   * The settings of our own pool; empty when the application's DataSource is used.
+   *
+   * @return the settings
+   */
   public Optional<DatabaseSettings> ownSettings() {
     return Optional.ofNullable(ownSettings);
   }
 
-  /** Health and pool numbers; empty when the application's DataSource is not a HikariCP pool. */
+  /**
+   * Health and pool numbers; empty when the application's DataSource is not a HikariCP pool.
+   *
+   * @return the monitor
+   */
   public Optional<DatabaseConnectionMonitor> monitor() {
     return Optional.ofNullable(monitor);
   }
 
-  /** Whether the database is PostgreSQL (the completion bridge needs it). */
+  /**
+   * Whether the database is PostgreSQL (the completion bridge needs it).
+   *
+   * @return true on PostgreSQL
+   */
   public boolean isPostgres() {
     return postgres;
   }
 
-  /** The pool or DataSource, the URL with its password masked, and the database product. */
+  /**
+   * The pool or DataSource, the URL with its password masked, and the database product.
+   *
+   * @return the description
+   */
   public String describe() {
     return description;
   }

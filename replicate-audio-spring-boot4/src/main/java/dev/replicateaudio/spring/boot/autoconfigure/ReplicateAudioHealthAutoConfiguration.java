@@ -21,6 +21,10 @@ import org.springframework.context.annotation.Configuration;
     "dev.replicateaudio.jdbi.DatabaseConnectionMonitor"})
 @ConditionalOnBean(ReplicateAudioLifecycle.class)
 public class ReplicateAudioHealthAutoConfiguration {
+  /** Created by Spring Boot; never instantiate it yourself. */
+  public ReplicateAudioHealthAutoConfiguration() {
+  }
+
   /** Nested, so that its condition's class is loaded only when spring-boot-health is present. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnEnabledHealthIndicator("replicate-audio")

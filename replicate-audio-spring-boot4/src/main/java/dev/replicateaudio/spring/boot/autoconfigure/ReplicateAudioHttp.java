@@ -15,7 +15,11 @@ public final class ReplicateAudioHttp implements AutoCloseable {
     this.client = client;
   }
 
-  /** The shared client. */
+  /**
+   * The shared client.
+   *
+   * @return the client
+   */
   public OkHttpClient client() {
     return client;
   }

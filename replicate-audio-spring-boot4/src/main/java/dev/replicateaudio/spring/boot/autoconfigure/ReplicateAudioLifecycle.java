@@ -60,7 +60,11 @@ public final class ReplicateAudioLifecycle implements SmartLifecycle {
     this.timeout = timeout;
   }
 
-  /** Whether new webhooks are accepted (false once stopping began). */
+  /**
+   * Whether new webhooks are accepted (false once stopping began).
+   *
+   * @return true while running
+   */
   public boolean isAccepting() {
     return accepting.get();
   }

@@ -36,6 +36,10 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnBooleanProperty(prefix = ReplicateAudioProperties.PREFIX, name = "enabled", matchIfMissing = true)
 @ConditionalOnBooleanProperty(prefix = ReplicateAudioProperties.PREFIX, name = "metrics.enabled", matchIfMissing = true)
 public class ReplicateAudioMetricsAutoConfiguration {
+  /** Created by Spring Boot; never instantiate it yourself. */
+  public ReplicateAudioMetricsAutoConfiguration() {
+  }
+
   @Bean
   @ConditionalOnMissingBean
   ReplicateAudioMetrics replicateAudioMetrics() {

@@ -8,6 +8,10 @@ import okhttp3.OkHttpClient;
  */
 @FunctionalInterface
 public interface ReplicateAudioOkHttpCustomizer {
-  /** Changes {@code builder}; called once, on the thread that creates the client. */
+  /**
+   * Changes {@code builder}; called once, on the thread that creates the client.
+   *
+   * @param builder the client's builder
+   */
   void customize(OkHttpClient.Builder builder);
 }

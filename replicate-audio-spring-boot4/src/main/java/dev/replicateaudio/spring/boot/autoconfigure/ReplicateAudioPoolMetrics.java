@@ -9,6 +9,10 @@ import com.zaxxer.hikari.HikariConfig;
  */
 @FunctionalInterface
 public interface ReplicateAudioPoolMetrics {
-  /** Changes {@code config} of the pool about to start. */
+  /**
+   * Changes {@code config} of the pool about to start.
+   *
+   * @param config the pool's configuration
+   */
   void track(HikariConfig config);
 }

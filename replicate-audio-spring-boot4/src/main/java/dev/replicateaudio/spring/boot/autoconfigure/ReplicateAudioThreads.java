@@ -30,12 +30,20 @@ public final class ReplicateAudioThreads implements AutoCloseable {
     this.scheduler = s;
   }
 
-  /** Runs the pipeline's blocking work (database, ffmpeg waits, hashing). */
+  /**
+   * Runs the pipeline's blocking work (database, ffmpeg waits, hashing).
+   *
+   * @return the worker pool
+   */
   public ExecutorService executor() {
     return executor;
   }
 
-  /** Runs the recovery schedule. */
+  /**
+   * Runs the recovery schedule.
+   *
+   * @return the scheduler
+   */
   public ScheduledExecutorService scheduler() {
     return scheduler;
   }

@@ -46,17 +46,31 @@ public final class ReplicateAudioWebhookController {
     this.accepting = Objects.requireNonNull(accepting, "accepting == null");
   }
 
-  /** The path served. */
+  /**
+   * The path served.
+   *
+   * @return the path
+   */
   public String path() {
     return path;
   }
 
-  /** The route: {@code POST <path>} to {@link #handle}. */
+  /**
+   * The route: {@code POST <path>} to {@link #handle}.
+   *
+   * @return the route
+   */
   public RouterFunction<ServerResponse> route() {
     return RouterFunctions.route(RequestPredicates.POST(path), this::handle);
   }
 
-  /** Handles one webhook request. */
+  /**
+   * Handles one webhook request.
+   *
+   * @param request the request, its body unread
+   * @return the answer, asynchronous
+   * @throws IOException when the body can't be read
+   */
   public ServerResponse handle(ServerRequest request) throws IOException {
     HttpServletRequest servlet = request.servletRequest();
     if (!accepting.getAsBoolean()) {
