@@ -72,6 +72,12 @@ class PostgresBridgeTest {
       MeterRegistry registry = a.getBean(MeterRegistry.class);
       a.getBean(ReplicateAudioMetrics.class).bindTo(registry); // what Spring Boot's MeterRegistryPostProcessor does
       assertThat(registry.get("replicate.audio.bridge.listening").tags("bridge", "postgres").gauge().value()).isEqualTo(1);
+      // the sender counts after PostgreSQL took the notification, which B may have received already
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (registry.get("replicate.audio.bridge.published").functionCounter().count() < 1
+          && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
       assertThat(registry.get("replicate.audio.bridge.published").functionCounter().count()).isEqualTo(1);
     }));
   }
