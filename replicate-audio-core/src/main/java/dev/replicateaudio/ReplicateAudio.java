@@ -11,6 +11,7 @@ import dev.replicateaudio.port.JobStatus;
 import dev.replicateaudio.port.PredictionClient;
 import dev.replicateaudio.port.TransactionRunner;
 import dev.replicateaudio.prediction.PredictionRequest;
+import dev.replicateaudio.webhook.RecoveryListener;
 import dev.replicateaudio.webhook.WebhookRecovery;
 import dev.replicateaudio.webhook.WebhookResultProcessor;
 import dev.replicateaudio.webhook.WebhookUrls;
@@ -31,6 +32,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * The front door: submit generations, wait for them without polling, and get the pieces the
@@ -70,7 +72,7 @@ public final class ReplicateAudio implements AutoCloseable {
   private final GenerationJobStore jobStore;
   private final WebhookCompletionNotifier notifier;
   private final boolean ownsNotifier;
-  private final URI webhookBaseUrl;
+  private final Supplier<URI> webhookBaseUrl;
   private final Executor executor;
   private final Clock clock;
   private final WebhookResultProcessor processor;
@@ -104,6 +106,7 @@ public final class ReplicateAudio implements AutoCloseable {
     if (b.hardDeadline != null) {
       rb.hardDeadline(b.hardDeadline);
     }
+    rb.listener(b.recoveryListener);
     this.recovery = rb.build();
   }
 
@@ -134,7 +137,7 @@ public final class ReplicateAudio implements AutoCloseable {
       throw new IllegalArgumentException("request already has a webhook (" + request.webhook()
           + "); leave it unset: ReplicateAudio sets it per content item from webhookBaseUrl");
     }
-    PredictionRequest withHook = request.toBuilder().webhook(WebhookUrls.forContent(webhookBaseUrl, key)).build();
+    PredictionRequest withHook = request.toBuilder().webhook(webhookUrl(key)).build();
     return client.createWebhookPredictionAsync(withHook)
         .thenComposeAsync(prediction -> {
           try {
@@ -337,7 +340,11 @@ public final class ReplicateAudio implements AutoCloseable {
    * @return the webhook base URL with the key in its query
    */
   public URI webhookUrl(ContentKey key) {
-    return WebhookUrls.forContent(webhookBaseUrl, key);
+    URI base = webhookBaseUrl.get();
+    if (base == null) {
+      throw new IllegalStateException("the webhook base URL supplier returned null");
+    }
+    return WebhookUrls.forContent(base, key);
   }
 
   /** Closes the notifier if this instance created it; the ports and the executor belong to the host. */
@@ -376,13 +383,26 @@ public final class ReplicateAudio implements AutoCloseable {
     private TransactionRunner transactions;
     private AudioPostProcessors postProcessors;
     private WebhookCompletionNotifier notifier;
-    private URI webhookBaseUrl;
+    private Supplier<URI> webhookBaseUrl;
     private Executor executor;
     private Clock clock = Clock.systemUTC();
     private Duration hardDeadline;
     private java.nio.file.Path tempDirectory;
+    private RecoveryListener recoveryListener =
+        RecoveryListener.NONE;
 
     private Builder() {
+    }
+
+    /**
+     * Told about every recovery run (metrics, health); see {@link RecoveryListener}. Default: none.
+     *
+     * @param recoveryListener the listener
+     * @return this builder
+     */
+    public Builder recoveryListener(RecoveryListener recoveryListener) {
+      this.recoveryListener = Objects.requireNonNull(recoveryListener, "recoveryListener == null");
+      return this;
     }
 
     /**
@@ -485,7 +505,20 @@ public final class ReplicateAudio implements AutoCloseable {
     public Builder webhookBaseUrl(URI webhookBaseUrl) {
       Objects.requireNonNull(webhookBaseUrl, "webhookBaseUrl == null");
       WebhookUrls.forContent(webhookBaseUrl, ContentKey.soundEffect(0)); // validates
-      this.webhookBaseUrl = webhookBaseUrl;
+      this.webhookBaseUrl = () -> webhookBaseUrl;
+      return this;
+    }
+
+    /**
+     * The public URL of the host's webhook endpoint, asked for on every submission: for hosts that
+     * learn it only once their server listens (an ephemeral port, say). An invalid URL fails the
+     * submission with {@link IllegalArgumentException}.
+     *
+     * @param webhookBaseUrl gives the URL; called on the submitting thread
+     * @return this builder
+     */
+    public Builder webhookBaseUrl(Supplier<URI> webhookBaseUrl) {
+      this.webhookBaseUrl = Objects.requireNonNull(webhookBaseUrl, "webhookBaseUrl == null");
       return this;
     }
 

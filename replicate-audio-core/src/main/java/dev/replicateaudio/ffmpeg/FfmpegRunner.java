@@ -83,13 +83,15 @@ public final class FfmpegRunner implements AutoCloseable {
   private final ReplicateAudioSettings settings;
   private final Executor executor;
   private final Permits permits;
+  private final FfmpegListener listener;
   private final Set<ProcessRun> running = ConcurrentHashMap.newKeySet();
   private final Set<AsyncRun> pending = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private FfmpegRunner(ReplicateAudioSettings settings, Executor executor) {
+  private FfmpegRunner(ReplicateAudioSettings settings, Executor executor, FfmpegListener listener) {
     this.settings = settings;
     this.executor = executor;
+    this.listener = listener;
     this.permits = new Permits(settings.maxConcurrentFfmpeg());
   }
 
@@ -115,9 +117,34 @@ public final class FfmpegRunner implements AutoCloseable {
    * @return a new runner; close it at shutdown
    */
   public static FfmpegRunner create(ReplicateAudioSettings settings, Executor executor) {
+    return create(settings, executor, FfmpegListener.NONE);
+  }
+
+  /**
+   * As {@link #create(ReplicateAudioSettings)}, reporting every run to {@code listener} (metrics;
+   * see {@link FfmpegListener} for its rules).
+   *
+   * @param settings the paths, timeout and concurrency bound
+   * @param listener told about every run
+   * @return a new runner
+   */
+  public static FfmpegRunner create(ReplicateAudioSettings settings, FfmpegListener listener) {
+    return create(settings, Daemons.ffmpegExecutor(), listener);
+  }
+
+  /**
+   * As {@link #create(ReplicateAudioSettings, Executor)}, reporting every run to {@code listener}.
+   *
+   * @param settings the paths, timeout and concurrency bound
+   * @param executor starts processes and completes the asynchronous methods' futures
+   * @param listener told about every run
+   * @return a new runner
+   */
+  public static FfmpegRunner create(ReplicateAudioSettings settings, Executor executor, FfmpegListener listener) {
     Objects.requireNonNull(settings, "settings == null");
     Objects.requireNonNull(executor, "executor == null");
-    return new FfmpegRunner(settings, executor);
+    Objects.requireNonNull(listener, "listener == null");
+    return new FfmpegRunner(settings, executor, listener);
   }
 
   /**
@@ -226,6 +253,25 @@ public final class FfmpegRunner implements AutoCloseable {
   }
 
   /**
+   * How many runs wait for one of the {@code maxConcurrentFfmpeg} process slots right now (blocking
+   * and asynchronous ones).
+   *
+   * @return the number of waiting runs
+   */
+  public int waitingRuns() {
+    return permits.waiting();
+  }
+
+  /**
+   * The most processes this runner runs at once: {@code maxConcurrentFfmpeg} of its settings.
+   *
+   * @return the process slots
+   */
+  public int maxConcurrentRuns() {
+    return permits.max();
+  }
+
+  /**
    * How many processes of this runner are alive right now.
    *
    * @return the number of live processes
@@ -324,6 +370,7 @@ public final class FfmpegRunner implements AutoCloseable {
     } catch (ExecutionException | CancellationException e) {
       throw new IllegalStateException("permit wait failed", e); // never happens: permits are only cancelled by us
     }
+    Throwable thrown = null;
     try {
       checkOpen();
       running.add(run);
@@ -351,9 +398,36 @@ public final class FfmpegRunner implements AutoCloseable {
         run.awaitTreeExit(KILL_WAIT); // killed by close()
       }
       return run.finish();
+    } catch (RuntimeException | Error e) {
+      thrown = e;
+      throw e;
     } finally {
       running.remove(run);
       permits.release();
+      report(run, thrown);
+    }
+  }
+
+  /** Tells the listener how {@code run} ended ({@code failure} null: success); no-op without one. */
+  private void report(ProcessRun run, Throwable failure) {
+    if (listener == FfmpegListener.NONE) {
+      return;
+    }
+    FfmpegListener.Outcome outcome;
+    if (failure == null) {
+      outcome = FfmpegListener.Outcome.SUCCESS;
+    } else if (failure instanceof FfmpegException && ((FfmpegException) failure).timedOut()) {
+      outcome = FfmpegListener.Outcome.TIMEOUT;
+    } else if (failure instanceof FfmpegException && run.killReason() == null
+        && ((FfmpegException) failure).exitCode() != FfmpegException.NO_EXIT_CODE) {
+      outcome = FfmpegListener.Outcome.NONZERO_EXIT;
+    } else {
+      outcome = FfmpegListener.Outcome.ERROR;
+    }
+    try {
+      listener.runFinished(run.tool.program, outcome, run.started() ? run.elapsed() : Duration.ZERO);
+    } catch (RuntimeException e) {
+      LOG.log(Level.WARNING, "FfmpegListener " + listener + " threw from runFinished; ignored", e);
     }
   }
 
@@ -403,8 +477,10 @@ public final class FfmpegRunner implements AutoCloseable {
           }
           releasePermit();
           pending.remove(this);
-          fail(new FfmpegException(run.tool.displayName + " was not started: the executor"
-              + " refused the task: " + rejected, rejected, FfmpegException.NO_EXIT_CODE, false, run.command, "", true));
+          FfmpegException refused = new FfmpegException(run.tool.displayName + " was not started: the executor"
+              + " refused the task: " + rejected, rejected, FfmpegException.NO_EXIT_CODE, false, run.command, "", true);
+          report(run, refused);
+          fail(refused);
         }
       });
     }
@@ -434,9 +510,12 @@ public final class FfmpegRunner implements AutoCloseable {
         if (cancelled || closed.get()) {
           releasePermit();
           pending.remove(this);
-          fail(cancelled ? new CancellationException("cancelled before " + run.tool.displayName + " started")
+          RuntimeException refused = cancelled
+              ? new CancellationException("cancelled before " + run.tool.displayName + " started")
               : new IllegalStateException("FfmpegRunner was closed before " + run.tool.displayName + " started: "
-                  + ProcessRun.describe(run.command)));
+                  + ProcessRun.describe(run.command));
+          report(run, refused);
+          fail(refused);
           return;
         }
         try {
@@ -446,6 +525,7 @@ public final class FfmpegRunner implements AutoCloseable {
           running.remove(run);
           releasePermit();
           pending.remove(this);
+          report(run, e);
           fail(e);
           return;
         }
@@ -480,14 +560,18 @@ public final class FfmpegRunner implements AutoCloseable {
           run.awaitTreeExit(KILL_WAIT);
         }
         FfmpegResult r = run.finish();
-        settling = true;
-        result.complete(r);
-      } catch (Throwable t) {
-        fail(t);
-      } finally {
         running.remove(run);
         pending.remove(this);
         releasePermit();
+        report(run, null);
+        settling = true;
+        result.complete(r);
+      } catch (Throwable t) {
+        running.remove(run);
+        pending.remove(this);
+        releasePermit();
+        report(run, t);
+        fail(t);
       }
     }
 

@@ -65,6 +65,7 @@ public final class WebhookRecovery {
   private final Duration staleAfter;
   private final Duration hardDeadline;
   private final int batchSize;
+  private final RecoveryListener listener;
 
   private WebhookRecovery(Builder b) {
     this.jobStore = Objects.requireNonNull(b.jobStore, "jobStore == null");
@@ -75,6 +76,7 @@ public final class WebhookRecovery {
     this.staleAfter = b.staleAfter;
     this.hardDeadline = b.hardDeadline;
     this.batchSize = b.batchSize;
+    this.listener = b.listener;
     if (hardDeadline.compareTo(staleAfter) <= 0) {
       throw new IllegalArgumentException("hardDeadline (" + SettingParsers.describe(hardDeadline)
           + ") must be longer than the webhook timeout (" + SettingParsers.describe(staleAfter) + ")");
@@ -97,6 +99,31 @@ public final class WebhookRecovery {
    *     the stale jobs can't be claimed at all (the database is unavailable)
    */
   public CompletionStage<RecoveryReport> recoverStale() {
+    if (listener == RecoveryListener.NONE) {
+      return sweep();
+    }
+    long start = System.nanoTime();
+    CompletionStage<RecoveryReport> run;
+    try {
+      run = sweep();
+    } catch (RuntimeException e) {
+      run = CompletableFuture.failedFuture(e);
+    }
+    return run.whenComplete((report, failure) -> {
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+      try {
+        if (failure == null) {
+          listener.runFinished(report, elapsed);
+        } else {
+          listener.runFailed(WebhookResultProcessor.unwrap(failure), elapsed);
+        }
+      } catch (RuntimeException e) {
+        LOG.log(Level.WARNING, "RecoveryListener " + listener + " threw; ignored", e);
+      }
+    });
+  }
+
+  private CompletionStage<RecoveryReport> sweep() {
     Instant now = clock.instant();
     Instant cutoff = now.minus(staleAfter);
     return CompletableFuture
@@ -238,8 +265,20 @@ public final class WebhookRecovery {
     private Duration staleAfter = ReplicateAudioSettings.DEFAULT_WEBHOOK_TIMEOUT;
     private Duration hardDeadline = DEFAULT_HARD_DEADLINE;
     private int batchSize = DEFAULT_BATCH_SIZE;
+    private RecoveryListener listener = RecoveryListener.NONE;
 
     private Builder() {
+    }
+
+    /**
+     * Told about every run (metrics, health); see {@link RecoveryListener}. Default: none.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder listener(RecoveryListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener == null");
+      return this;
     }
 
     /**

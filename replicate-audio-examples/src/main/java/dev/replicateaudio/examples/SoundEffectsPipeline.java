@@ -17,6 +17,7 @@ import dev.replicateaudio.notify.CompletionListener;
 import dev.replicateaudio.okhttp.OkHttpAudioDownloader;
 import dev.replicateaudio.okhttp.ReplicateClient;
 import dev.replicateaudio.okhttp.WebhookEndpoint;
+import dev.replicateaudio.port.GenerationJobStore;
 import dev.replicateaudio.port.ResultRecord;
 import dev.replicateaudio.prediction.PredictionRequest;
 import dev.replicateaudio.webhook.WebhookVerifier;
@@ -137,7 +138,8 @@ public final class SoundEffectsPipeline {
     }
   }
 
-  private static int runBatch(ReplicateAudio audio, JdbiGenerationJobStore jobs, Map<String, String> env,
+  /** Submits the batch through {@code audio}, waits for it, prints the table; 0 when every item succeeded. */
+  static int runBatch(ReplicateAudio audio, GenerationJobStore jobs, Map<String, String> env,
       boolean real, PrintStream out) {
     Map<ContentKey, PredictionRequest> batch = new LinkedHashMap<>();
     Map<ContentKey, String> prompts = new LinkedHashMap<>();

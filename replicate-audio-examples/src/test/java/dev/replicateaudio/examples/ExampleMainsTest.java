@@ -47,6 +47,19 @@ class ExampleMainsTest {
   }
 
   @Test
+  void springBootQuickstartRunsTheBatchThroughTheStarterAndReadsItsActuator() throws Exception {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    int code = SpringBootQuickstart.run(ffmpegEnv(), new PrintStream(buffer, true, StandardCharsets.UTF_8));
+    String out = buffer.toString(StandardCharsets.UTF_8);
+
+    assertThat(code).as(out).isZero();
+    assertThat(out).contains("9 of 9 succeeded").contains("/actuator/health: UP")
+        .contains("replicate_audio_webhook_requests_seconds_count{status=\"200\"} 9")
+        .contains("replicate_audio_completions_total{origin=\"local\",status=\"succeeded\"} 9.0")
+        .containsPattern("replicate_audio_ffmpeg_runs_seconds_count\\{outcome=\"success\",tool=\"ffmpeg\"} [1-9]");
+  }
+
+  @Test
   void recoveryExampleFinishesJobsWhoseWebhooksWereLost() throws Exception {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     int code = RecoveryExample.run(new PrintStream(buffer, true, StandardCharsets.UTF_8));

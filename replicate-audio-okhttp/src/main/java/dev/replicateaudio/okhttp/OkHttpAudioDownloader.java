@@ -5,6 +5,7 @@ import dev.replicateaudio.internal.SettingParsers;
 import dev.replicateaudio.port.AudioDownloader;
 import dev.replicateaudio.port.AudioTooLargeException;
 import dev.replicateaudio.port.DownloadException;
+import dev.replicateaudio.port.DownloadListener;
 import dev.replicateaudio.port.DownloadedAudio;
 import java.io.IOException;
 import java.io.InputStream;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -93,6 +95,7 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
   private final long maxFileSize;
   private final Duration timeout;
   private final Executor callbackExecutor;
+  private final DownloadListener listener;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private OkHttpAudioDownloader(Builder b) {
@@ -100,6 +103,7 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
     this.maxFileSize = b.settings.maxFileSize();
     this.timeout = b.settings.downloadTimeout();
     this.callbackExecutor = b.callbackExecutor;
+    this.listener = b.listener;
     this.ownsClient = b.okHttpClient == null;
     OkHttpClient.Builder cb = b.okHttpClient == null ? new OkHttpClient.Builder() : b.okHttpClient.newBuilder();
     this.client = cb
@@ -147,6 +151,40 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
     if (closed.get()) {
       throw new IllegalStateException("OkHttpAudioDownloader is closed");
     }
+    if (listener == DownloadListener.NONE) {
+      return start(source, target);
+    }
+    long startNanos = System.nanoTime();
+    CompletableFuture<DownloadedAudio> download = start(source, target);
+    // the caller's future completes after the listener ran; cancelling it cancels the download
+    CompletableFuture<DownloadedAudio> result = new CompletableFuture<>();
+    download.whenComplete((downloaded, failure) -> {
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
+      try {
+        if (failure == null) {
+          listener.downloadSucceeded(downloaded.sizeBytes(), elapsed);
+        } else {
+          listener.downloadFailed(failure instanceof CompletionException && failure.getCause() != null
+              ? failure.getCause() : failure, elapsed);
+        }
+      } catch (RuntimeException e) {
+        LOG.warn("DownloadListener {} threw; ignored", listener, e);
+      }
+      if (failure == null) {
+        result.complete(downloaded);
+      } else {
+        result.completeExceptionally(failure);
+      }
+    });
+    result.whenComplete((v, t) -> {
+      if (result.isCancelled()) {
+        download.cancel(false);
+      }
+    });
+    return result;
+  }
+
+  private CompletableFuture<DownloadedAudio> start(URI source, Path target) {
     Path absoluteTarget = target.toAbsolutePath();
     CompletableFuture<DownloadedAudio> result = new CompletableFuture<>();
     String described = Texts.describe(source);
@@ -499,9 +537,21 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
     private Collection<String> allowedHosts = DEFAULT_ALLOWED_HOSTS;
     private boolean allowPlainHttp;
     private Executor callbackExecutor;
+    private DownloadListener listener = DownloadListener.NONE;
 
     private Builder(ReplicateAudioSettings settings) {
       this.settings = Objects.requireNonNull(settings, "settings == null");
+    }
+
+    /**
+     * Told about every download (metrics); see {@link DownloadListener}. Default: none.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder listener(DownloadListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener == null");
+      return this;
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.replicateaudio.ContentKey;
 import dev.replicateaudio.ReplicateAudioException;
 import dev.replicateaudio.prediction.Prediction;
 import dev.replicateaudio.webhook.VerifiedWebhook;
+import dev.replicateaudio.webhook.WebhookListener;
 import dev.replicateaudio.webhook.WebhookProcessingException;
 import dev.replicateaudio.webhook.WebhookResultProcessor;
 import dev.replicateaudio.webhook.WebhookUrls;
@@ -99,12 +100,14 @@ public final class WebhookEndpoint {
   private final ResultProcessor processor;
   private final long maxBodyBytes;
   private final Duration acknowledgeAfter;
+  private final WebhookListener listener;
 
   private WebhookEndpoint(Builder b) {
     this.verifier = b.verifier;
     this.processor = b.processor;
     this.maxBodyBytes = b.maxBodyBytes;
     this.acknowledgeAfter = b.acknowledgeAfter;
+    this.listener = b.listener;
   }
 
   /**
@@ -163,6 +166,14 @@ public final class WebhookEndpoint {
   public CompletableFuture<WebhookResponse> handleAsync(Map<String, List<String>> headers, String rawQuery, byte[] body) {
     Objects.requireNonNull(headers, "headers == null");
     Objects.requireNonNull(body, "body == null");
+    if (listener == WebhookListener.NONE) {
+      return handleBytes(headers, rawQuery, body);
+    }
+    return observed(System.nanoTime(), handleBytes(headers, rawQuery, body));
+  }
+
+  private CompletableFuture<WebhookResponse> handleBytes(Map<String, List<String>> headers, String rawQuery,
+      byte[] body) {
     if (body.length > maxBodyBytes) {
       return CompletableFuture.completedFuture(tooLarge());
     }
@@ -172,6 +183,18 @@ public final class WebhookEndpoint {
       LOG.warn("Webhook handling failed unexpectedly", e);
       return CompletableFuture.completedFuture(new WebhookResponse(500, "internal error"));
     }
+  }
+
+  /** The answer, reported to the listener before it is handed back. */
+  private CompletableFuture<WebhookResponse> observed(long startNanos, CompletableFuture<WebhookResponse> answer) {
+    return answer.whenComplete((response, failure) -> {
+      try {
+        listener.requestAnswered(response == null ? 500 : response.statusCode(),
+            Duration.ofNanos(System.nanoTime() - startNanos));
+      } catch (RuntimeException e) {
+        LOG.warn("WebhookListener {} threw from requestAnswered; ignored", listener, e);
+      }
+    });
   }
 
   /**
@@ -187,6 +210,14 @@ public final class WebhookEndpoint {
       InputStream body) {
     Objects.requireNonNull(headers, "headers == null");
     Objects.requireNonNull(body, "body == null");
+    if (listener == WebhookListener.NONE) {
+      return readAndHandle(headers, rawQuery, body);
+    }
+    return observed(System.nanoTime(), readAndHandle(headers, rawQuery, body));
+  }
+
+  private CompletableFuture<WebhookResponse> readAndHandle(Map<String, List<String>> headers, String rawQuery,
+      InputStream body) {
     byte[] bytes;
     try {
       bytes = body.readNBytes((int) maxBodyBytes + 1);
@@ -194,7 +225,7 @@ public final class WebhookEndpoint {
       LOG.info("Rejected a webhook: its body could not be read: {}", e.toString());
       return CompletableFuture.completedFuture(new WebhookResponse(400, "could not read the request body"));
     }
-    return handleAsync(headers, rawQuery, bytes);
+    return handleBytes(headers, rawQuery, bytes);
   }
 
   /**
@@ -272,11 +303,18 @@ public final class WebhookEndpoint {
       return CompletableFuture.completedFuture(new WebhookResponse(400, "malformed prediction JSON: " + e.problem()));
     }
     CompletionStage<CompletionOutcome> stage;
+    long processingStart = listener == WebhookListener.NONE ? 0 : System.nanoTime();
     try {
       stage = processor.process(key.get(), prediction);
       Objects.requireNonNull(stage, "the result processor returned null");
     } catch (RuntimeException e) {
+      processingEnded(processingStart, null, e);
       return CompletableFuture.completedFuture(failure(message, key.get(), prediction, e));
+    }
+    if (listener != WebhookListener.NONE) {
+      // runs when processing ends, however the answer went (202 included), and before an answer built
+      // from the outcome is handed back
+      stage = stage.whenComplete((outcome, failure) -> processingEnded(processingStart, outcome, failure));
     }
     CompletableFuture<WebhookResponse> answer = stage.toCompletableFuture().handle((outcome, failure) -> {
       if (failure != null) {
@@ -294,6 +332,26 @@ public final class WebhookEndpoint {
           new WebhookResponse(202, "accepted; processing continues"), acknowledgeAfter.toMillis(), TimeUnit.MILLISECONDS);
     }
     return answer;
+  }
+
+  private void processingEnded(long startNanos, CompletionOutcome outcome, Throwable failure) {
+    if (listener == WebhookListener.NONE) {
+      return;
+    }
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - startNanos);
+    try {
+      if (failure == null) {
+        listener.processingFinished(outcome, elapsed);
+      } else {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+          cause = cause.getCause();
+        }
+        listener.processingFailed(cause, elapsed);
+      }
+    } catch (RuntimeException e) {
+      LOG.warn("WebhookListener {} threw from a processing event; ignored", listener, e);
+    }
   }
 
   private static WebhookResponse failure(VerifiedWebhook message, ContentKey key, Prediction prediction, Throwable t) {
@@ -348,6 +406,7 @@ public final class WebhookEndpoint {
     private final ResultProcessor processor;
     private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private Duration acknowledgeAfter = Duration.ofSeconds(DEFAULT_ACKNOWLEDGE_AFTER_SECONDS);
+    private WebhookListener listener = WebhookListener.NONE;
 
     private Builder(WebhookVerifier verifier, ResultProcessor processor) {
       this.verifier = Objects.requireNonNull(verifier, "verifier == null");
@@ -393,6 +452,18 @@ public final class WebhookEndpoint {
      */
     public Builder waitForProcessing() {
       this.acknowledgeAfter = null;
+      return this;
+    }
+
+    /**
+     * Told about every answer and every processing outcome (metrics); see {@link WebhookListener}.
+     * Default: none.
+     *
+     * @param listener the listener
+     * @return this builder
+     */
+    public Builder listener(WebhookListener listener) {
+      this.listener = Objects.requireNonNull(listener, "listener == null");
       return this;
     }
 
