@@ -53,6 +53,11 @@ public final class MetricNames {
   public static final String BRIDGE_LISTENING = PREFIX + ".bridge.listening";
   /** Gauge: completions waiting in a bridge's send queue, by {@link #TAG_BRIDGE}. */
   public static final String BRIDGE_QUEUED = PREFIX + ".bridge.queued";
+  /**
+   * Function counter: a polling bridge's rounds (publish what is queued, read the others' completions),
+   * by {@link #TAG_BRIDGE} and {@link #TAG_OUTCOME} ({@code success}, {@code failure}); 0 for a push bridge.
+   */
+  public static final String BRIDGE_POLLS = PREFIX + ".bridge.polls";
 
   /** Tag: an HTTP status ({@code 200}, {@code 202}, {@code 400}, {@code 401}, {@code 413}, {@code 500}, {@code 503}, {@code other}) or a completion status. */
   public static final String TAG_STATUS = "status";
@@ -64,7 +69,7 @@ public final class MetricNames {
   public static final String TAG_ORIGIN = "origin";
   /** Tag: {@code succeeded}, {@code failed}, {@code canceled}, {@code still_running} or {@code error}. */
   public static final String TAG_RESULT = "result";
-  /** Tag: the completion bridge's kind, e.g. {@code postgres}. */
+  /** Tag: the completion bridge's kind: {@code postgres} ({@code LISTEN}/{@code NOTIFY}) or {@code polling}. */
   public static final String TAG_BRIDGE = "bridge";
   /** Tag: {@code listener} or {@code sender}. */
   public static final String TAG_CONNECTION = "connection";

@@ -50,7 +50,7 @@ import java.util.function.ToDoubleFunction;
  * WebhookEndpoint endpoint = WebhookEndpoint.builder(verifier, audio.processor())
  *     .listener(metrics.webhookListener()).build();
  * metrics.watch(ffmpeg).watch(audio.notifier())
- *     .watchBridge("postgres", CompletionBridges.postgres(bridge));   // when there is one
+ *     .watchBridge(CompletionBridges.kind(bridge), CompletionBridges.of(bridge));   // when there is one
  * metrics.bindTo(registry);
  * }</pre>
  *
@@ -75,6 +75,7 @@ import java.util.function.ToDoubleFunction;
  *   <tr><td>{@value MetricNames#BRIDGE_PUBLISHED}, {@value MetricNames#BRIDGE_RECEIVED}, {@value MetricNames#BRIDGE_DROPPED}</td><td>function counters</td><td>bridge</td></tr>
  *   <tr><td>{@value MetricNames#BRIDGE_OUTAGES}</td><td>function counter</td><td>bridge; connection = listener, sender</td></tr>
  *   <tr><td>{@value MetricNames#BRIDGE_LISTENING}, {@value MetricNames#BRIDGE_QUEUED}</td><td>gauges</td><td>bridge</td></tr>
+ *   <tr><td>{@value MetricNames#BRIDGE_POLLS}</td><td>function counter</td><td>bridge; outcome = success, failure</td></tr>
  * </table>
  *
  * <p>This class is thread-safe.
@@ -269,7 +270,8 @@ public final class ReplicateAudioMetrics implements MeterBinder {
   /**
    * Adds the bridge meters, tagged {@code bridge=<kind>}, read from {@code stats} at each scrape.
    *
-   * @param kind what carries the completions, e.g. {@code postgres}: a short lowercase name
+   * @param kind what carries the completions, {@code postgres} or {@code polling} for the library's
+   *     bridges ({@link CompletionBridges#kind}): a short lowercase name, the {@code bridge} tag
    * @param stats the bridge's counters, read at each scrape
    * @return this binder
    */
@@ -294,6 +296,10 @@ public final class ReplicateAudioMetrics implements MeterBinder {
       gauge(r, MetricNames.BRIDGE_LISTENING, "1 while the bridge receives, else 0", stats,
           s -> s.get().listening() ? 1 : 0, tags);
       gauge(r, MetricNames.BRIDGE_QUEUED, "completions waiting to be sent", stats, s -> s.get().queued(), tags);
+      functionCounter(r, MetricNames.BRIDGE_POLLS, "poll rounds of a polling bridge", stats,
+          s -> s.get().polls(), tags.and(MetricNames.TAG_OUTCOME, "success"));
+      functionCounter(r, MetricNames.BRIDGE_POLLS, "poll rounds of a polling bridge", stats,
+          s -> s.get().pollFailures(), tags.and(MetricNames.TAG_OUTCOME, "failure"));
     });
     return this;
   }

@@ -27,7 +27,8 @@ class PrometheusScrapeTest {
     try (WebhookCompletionNotifier notifier = new WebhookCompletionNotifier();
         FfmpegRunner ffmpeg = FfmpegRunner.create(TestFfmpeg.settings(), metrics.ffmpegListener())) {
       metrics.watch(ffmpeg).watch(notifier)
-          .watchBridge("postgres", () -> new BridgeStats(1, 2, 3, 4, 5, true, 6));
+          .watchBridge(CompletionBridges.POSTGRES, () -> new BridgeStats(1, 2, 3, 4, 5, true, 6))
+          .watchBridge(CompletionBridges.POLLING, () -> new BridgeStats(1, 2, 3, 0, 0, true, 4, 5, 6));
       metrics.bindTo(registry);
       List<String> actual = shape(registry.scrape());
       String expected;

@@ -142,6 +142,20 @@ class ReplicateAudioMetricsTest {
         .isEqualTo(3);
     assertThat(gauge(MetricNames.BRIDGE_LISTENING)).isEqualTo(1);
     assertThat(gauge(MetricNames.BRIDGE_QUEUED)).isEqualTo(4);
+    assertThat(count(MetricNames.BRIDGE_POLLS)).as("a push bridge makes no polls").isZero();
+  }
+
+  @Test
+  void aPollingBridgesRoundsAreCountedByOutcome() {
+    AtomicReference<BridgeStats> stats = new AtomicReference<>(new BridgeStats(0, 0, 0, 0, 0, true, 0, 0, 0));
+    metrics.watchBridge("polling", stats::get);
+    metrics.bindTo(registry);
+    stats.set(new BridgeStats(2, 3, 0, 0, 0, false, 1, 40, 6));
+    assertThat(registry.get(MetricNames.BRIDGE_POLLS).tags("bridge", "polling", "outcome", "success")
+        .functionCounter().count()).isEqualTo(40);
+    assertThat(registry.get(MetricNames.BRIDGE_POLLS).tags("bridge", "polling", "outcome", "failure")
+        .functionCounter().count()).isEqualTo(6);
+    assertThat(gauge(MetricNames.BRIDGE_LISTENING, "bridge", "polling")).isZero();
   }
 
   @Test
