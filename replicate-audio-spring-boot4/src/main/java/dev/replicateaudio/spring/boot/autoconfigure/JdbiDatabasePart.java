@@ -8,7 +8,10 @@ import java.util.Map;
 import java.util.Optional;
 import org.springframework.core.env.Environment;
 
-/** Resolves {@code replicate-audio.database.*} (falling back to DATABASE_URL and DB_*) for our own pool. */
+/**
+ * Resolves {@code replicate-audio.database.*} (falling back to DATABASE_URL and DB_*) for our own pool,
+ * and checks the polling bridge's timing ({@code replicate-audio.bridge.*}).
+ */
 final class JdbiDatabasePart implements ResolvedConfig.DatabasePart {
   private final boolean applicationHasDataSource;
 
@@ -18,6 +21,7 @@ final class JdbiDatabasePart implements ResolvedConfig.DatabasePart {
 
   @Override
   public Object resolve(ReplicateAudioProperties p, Environment env, List<String> problems) {
+    ReplicateAudioBridge.checkPollTiming(p.getBridge(), problems);
     ReplicateAudioProperties.Database d = p.getDatabase();
     // auto: an explicit replicate-audio.database.url means a pool of our own; else the application's
     // DataSource when there is one (DATABASE_URL, often the platform's URL for the application, is read

@@ -11,7 +11,7 @@ import dev.replicateaudio.jdbi.DatabaseSettings;
 import dev.replicateaudio.jdbi.JdbiAudioStore;
 import dev.replicateaudio.jdbi.JdbiGenerationJobStore;
 import dev.replicateaudio.jdbi.JdbiTransactionRunner;
-import dev.replicateaudio.jdbi.PostgresCompletionBridge;
+import dev.replicateaudio.jdbi.CompletionBridge;
 import dev.replicateaudio.jdbi.SchemaInstaller;
 import dev.replicateaudio.notify.WebhookCompletionNotifier;
 import dev.replicateaudio.okhttp.OkHttpAudioDownloader;
@@ -58,7 +58,8 @@ import org.springframework.web.servlet.function.ServerResponse;
  * <p>What it creates: the settings, an ffmpeg runner and the post-processors, the worker and
  * scheduler threads, the notifier, the Replicate client and the downloader on one OkHttpClient
  * (okhttp module), the job and audio stores on the application's DataSource or a pool of its own
- * (jdbi module; {@link ReplicateAudioDatabase}), the completion bridge on PostgreSQL, the
+ * (jdbi module; {@link ReplicateAudioDatabase}), the completion bridge between instances
+ * ({@link ReplicateAudioBridge}: LISTEN/NOTIFY on PostgreSQL, polling elsewhere), the
  * {@link ReplicateAudio} facade, the webhook endpoint and its controller (servlet web applications)
  * and the {@link ReplicateAudioLifecycle}. Listener beans ({@code FfmpegListener},
  * {@code DownloadListener}, {@code WebhookListener}, {@code RecoveryListener}) of the application are
@@ -165,7 +166,7 @@ public class ReplicateAudioAutoConfiguration {
       WebhookCompletionNotifier notifier, FfmpegRunner ffmpeg, ReplicateAudioProperties properties,
       ListableBeanFactory beans) {
     List<AutoCloseable> bridges = new ArrayList<>();
-    if (ClassUtils.isPresent("dev.replicateaudio.jdbi.PostgresCompletionBridge", getClass().getClassLoader())) {
+    if (ClassUtils.isPresent("dev.replicateaudio.jdbi.CompletionBridge", getClass().getClassLoader())) {
       bridges.addAll(JdbiConfiguration.bridges(beans));
     }
     return new ReplicateAudioLifecycle(audio, threads, inFlight, notifier, bridges, ffmpeg, properties.getRecovery(),
@@ -231,7 +232,7 @@ public class ReplicateAudioAutoConfiguration {
     }
   }
 
-  /** The stores on Jdbi, our own pool when needed, and the PostgreSQL completion bridge. */
+  /** The stores on Jdbi, our own pool when needed, and the completion bridge. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = {"dev.replicateaudio.jdbi.JdbiGenerationJobStore", "org.jdbi.v3.core.Jdbi",
       "com.zaxxer.hikari.HikariDataSource"})
@@ -293,29 +294,25 @@ public class ReplicateAudioAutoConfiguration {
       return JdbiTransactionRunner.create(database.jdbi());
     }
 
-    /** The bridge when the database is PostgreSQL (and its driver is present), unless switched off; else none. */
+    /**
+     * The bridge the database supports (LISTEN/NOTIFY on PostgreSQL with its driver, polling elsewhere),
+     * unless switched off; none either when the application defines a {@link CompletionBridge} of its own.
+     */
     @Bean(destroyMethod = "close")
-    @ConditionalOnMissingBean
+    @ConditionalOnMissingBean({ReplicateAudioBridge.class, CompletionBridge.class})
     ReplicateAudioBridge replicateAudioBridge(ReplicateAudioDatabase database, WebhookCompletionNotifier notifier,
         ReplicateAudioProperties properties) {
-      Boolean enabled = properties.getBridge().getEnabled();
-      boolean driver = ClassUtils.isPresent("org.postgresql.PGConnection", getClass().getClassLoader());
-      boolean wanted = enabled != null ? enabled : database.isPostgres() && driver;
-      if (!wanted) {
-        return new ReplicateAudioBridge(null);
-      }
-      if (!database.isPostgres()) {
-        throw new dev.replicateaudio.ConfigurationException(ResolvedConfig.name("bridge.enabled")
-            + "=true, but the database is not PostgreSQL: " + database.describe());
-      }
-      PostgresCompletionBridge.Builder b = database.ownSettings().isPresent()
-          ? PostgresCompletionBridge.builder(database.ownSettings().get(), notifier)
-          : PostgresCompletionBridge.builder(database.dataSource(), notifier);
-      return new ReplicateAudioBridge(b.channel(properties.getBridge().getChannel()).start());
+      ReplicateAudioBridge bridge = ReplicateAudioBridge.start(database, notifier, properties.getBridge(),
+          ReplicateAudioBridge.postgresDriverPresent());
+      LOG.info("replicate-audio completion bridge: {}", bridge.kind().orElse("none (replicate-audio.bridge.enabled=false)"));
+      return bridge;
     }
 
+    /** What the lifecycle closes at step 5: our bridge, and an application's own {@link CompletionBridge} bean. */
     static List<AutoCloseable> bridges(ListableBeanFactory beans) {
-      return new ArrayList<>(beans.getBeansOfType(ReplicateAudioBridge.class).values());
+      List<AutoCloseable> bridges = new ArrayList<>(beans.getBeansOfType(ReplicateAudioBridge.class).values());
+      bridges.addAll(beans.getBeansOfType(CompletionBridge.class).values());
+      return bridges;
     }
   }
 }

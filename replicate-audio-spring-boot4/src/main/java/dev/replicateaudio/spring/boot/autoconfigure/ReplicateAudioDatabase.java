@@ -3,9 +3,9 @@ package dev.replicateaudio.spring.boot.autoconfigure;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.replicateaudio.jdbi.DatabaseConnectionMonitor;
 import dev.replicateaudio.jdbi.DatabaseSettings;
+import dev.replicateaudio.jdbi.SqlDialect;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Locale;
 import java.util.Optional;
 import javax.sql.DataSource;
 import org.jdbi.v3.core.Jdbi;
@@ -22,7 +22,7 @@ public final class ReplicateAudioDatabase implements AutoCloseable {
   private final DatabaseSettings ownSettings;
   private final Jdbi jdbi;
   private final DatabaseConnectionMonitor monitor;
-  private final boolean postgres;
+  private final SqlDialect dialect;
   private final String description;
 
   ReplicateAudioDatabase(DataSource dataSource, HikariDataSource ownPool, DatabaseSettings ownSettings,
@@ -37,7 +37,7 @@ public final class ReplicateAudioDatabase implements AutoCloseable {
     String product;
     try (Connection c = dataSource.getConnection()) {
       product = c.getMetaData().getDatabaseProductName() + " " + c.getMetaData().getDatabaseProductVersion();
-      this.postgres = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT).contains("postgres");
+      this.dialect = SqlDialect.detect(c); // an unsupported database or version fails here, at startup
     } catch (SQLException e) {
       throw new dev.replicateaudio.port.StorageException("Could not connect to the replicate-audio database ("
           + (ownSettings != null ? ownSettings.maskedUrl() : "the application's DataSource") + "): " + e.getMessage(), e);
@@ -103,12 +103,21 @@ public final class ReplicateAudioDatabase implements AutoCloseable {
   }
 
   /**
-   * Whether the database is PostgreSQL (the completion bridge needs it).
+   * Which database it is (its version checked at startup); it decides the completion bridge.
+   *
+   * @return the dialect
+   */
+  public SqlDialect dialect() {
+    return dialect;
+  }
+
+  /**
+   * Whether the database is PostgreSQL (then the completion bridge uses {@code LISTEN}/{@code NOTIFY}).
    *
    * @return true on PostgreSQL
    */
   public boolean isPostgres() {
-    return postgres;
+    return dialect == SqlDialect.POSTGRESQL;
   }
 
   /**

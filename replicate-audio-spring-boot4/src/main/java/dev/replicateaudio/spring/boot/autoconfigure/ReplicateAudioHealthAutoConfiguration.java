@@ -1,6 +1,7 @@
 package dev.replicateaudio.spring.boot.autoconfigure;
 
 import dev.replicateaudio.ffmpeg.FfmpegRunner;
+import dev.replicateaudio.jdbi.CompletionBridge;
 import dev.replicateaudio.notify.WebhookCompletionNotifier;
 import java.util.Optional;
 import org.springframework.beans.factory.ObjectProvider;
@@ -32,11 +33,11 @@ public class ReplicateAudioHealthAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "replicateAudioHealthIndicator")
     ReplicateAudioHealthIndicator replicateAudioHealthIndicator(ObjectProvider<ReplicateAudioDatabase> database,
-        ObjectProvider<ReplicateAudioBridge> bridge, WebhookCompletionNotifier notifier, FfmpegRunner ffmpeg,
-        RecoveryTracker recovery, ReplicateAudioProperties properties) {
-      ReplicateAudioBridge b = bridge.getIfUnique();
+        ObjectProvider<ReplicateAudioBridge> bridge, ObjectProvider<CompletionBridge> applicationBridge,
+        WebhookCompletionNotifier notifier, FfmpegRunner ffmpeg, RecoveryTracker recovery,
+        ReplicateAudioProperties properties) {
       return new ReplicateAudioHealthIndicator(Optional.ofNullable(database.getIfUnique()),
-          b == null ? Optional.empty() : b.postgres(), notifier, ffmpeg, recovery,
+          ReplicateAudioBridge.running(bridge, applicationBridge), notifier, ffmpeg, recovery,
           properties.getHealth().isBridgeRequired(), properties.getHealth().getDatabaseTimeout());
     }
   }

@@ -1,8 +1,10 @@
 package dev.replicateaudio.spring.boot.autoconfigure;
 
 import dev.replicateaudio.ffmpeg.FfmpegRunner;
+import dev.replicateaudio.jdbi.CompletionBridge;
 import dev.replicateaudio.jdbi.DatabaseConnectionMonitor;
 import dev.replicateaudio.jdbi.DatabaseHealth;
+import dev.replicateaudio.jdbi.PollingCompletionBridge;
 import dev.replicateaudio.jdbi.PoolStats;
 import dev.replicateaudio.jdbi.PostgresCompletionBridge;
 import dev.replicateaudio.notify.WebhookCompletionNotifier;
@@ -18,8 +20,10 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 /**
  * The pipeline's health ({@code /actuator/health/replicateAudio}): DOWN when the database does not
  * answer a cheap query within {@code replicate-audio.health.database-timeout} (or, with
- * {@code replicate-audio.health.bridge-required=true}, when the completion bridge is not listening),
- * else UP, with details: database, pool, bridge, waiters, ffmpeg and the last recovery run. It never
+ * {@code replicate-audio.health.bridge-required=true}, when the PostgreSQL completion bridge is not
+ * listening; a polling bridge works exactly when the database answers), else UP, with details:
+ * database, pool, the bridge that runs (its kind, {@code postgres} or {@code polling}, and its
+ * counters), waiters, ffmpeg and the last recovery run. It never
  * calls Replicate and never shows a secret, a token or a password (URLs are masked). Put it in the
  * readiness group, not in liveness: a database outage is not cured by a restart.
  *
@@ -27,14 +31,14 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  */
 public final class ReplicateAudioHealthIndicator implements HealthIndicator {
   private final Optional<ReplicateAudioDatabase> database;
-  private final Optional<PostgresCompletionBridge> bridge;
+  private final Optional<CompletionBridge> bridge;
   private final WebhookCompletionNotifier notifier;
   private final FfmpegRunner ffmpeg;
   private final RecoveryTracker recovery;
   private final boolean bridgeRequired;
   private final Duration databaseTimeout;
 
-  ReplicateAudioHealthIndicator(Optional<ReplicateAudioDatabase> database, Optional<PostgresCompletionBridge> bridge,
+  ReplicateAudioHealthIndicator(Optional<ReplicateAudioDatabase> database, Optional<CompletionBridge> bridge,
       WebhookCompletionNotifier notifier, FfmpegRunner ffmpeg, RecoveryTracker recovery, boolean bridgeRequired,
       Duration databaseTimeout) {
     this.database = database;
@@ -76,21 +80,38 @@ public final class ReplicateAudioHealthIndicator implements HealthIndicator {
       });
     }
     if (bridge.isPresent()) {
-      PostgresCompletionBridge.Stats s = bridge.get().stats();
       Map<String, Object> details = new LinkedHashMap<>();
-      details.put("kind", "postgres");
-      details.put("channel", bridge.get().channel());
-      details.put("listening", s.listening());
-      details.put("queued", s.queued());
-      details.put("published", s.published());
-      details.put("received", s.received());
-      details.put("dropped", s.dropped());
-      details.put("listenerOutages", s.listenerOutages());
-      details.put("senderOutages", s.senderOutages());
-      h.withDetail("bridge", details);
-      if (!s.listening() && bridgeRequired) {
-        up = false;
+      details.put("kind", ReplicateAudioBridge.kindOf(bridge.get()));
+      details.put("instanceId", bridge.get().instanceId());
+      if (bridge.get() instanceof PostgresCompletionBridge pg) {
+        PostgresCompletionBridge.Stats s = pg.stats();
+        details.put("channel", pg.channel());
+        details.put("listening", s.listening());
+        details.put("queued", s.queued());
+        details.put("published", s.published());
+        details.put("received", s.received());
+        details.put("dropped", s.dropped());
+        details.put("listenerOutages", s.listenerOutages());
+        details.put("senderOutages", s.senderOutages());
+        if (!s.listening() && bridgeRequired) {
+          up = false;
+        }
+      } else if (bridge.get() instanceof PollingCompletionBridge polling) {
+        PollingCompletionBridge.Stats s = polling.stats();
+        details.put("pauseMs", s.pause().toMillis());
+        details.put("queued", s.queued());
+        details.put("published", s.published());
+        details.put("received", s.received());
+        details.put("dropped", s.dropped());
+        details.put("polls", s.polls());
+        details.put("pollFailures", s.failures());
+      } else {
+        CompletionBridge.Stats s = bridge.get().stats();
+        details.put("published", s.published());
+        details.put("received", s.received());
+        details.put("dropped", s.dropped());
       }
+      h.withDetail("bridge", details);
     }
     h.withDetail("waiters", Map.of("pending", notifier.pendingWaiters(), "rememberedOutcomes",
         notifier.rememberedOutcomes()));

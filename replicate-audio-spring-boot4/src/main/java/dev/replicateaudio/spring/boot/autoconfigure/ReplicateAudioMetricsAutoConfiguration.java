@@ -2,6 +2,7 @@ package dev.replicateaudio.spring.boot.autoconfigure;
 
 import dev.replicateaudio.ffmpeg.FfmpegListener;
 import dev.replicateaudio.ffmpeg.FfmpegRunner;
+import dev.replicateaudio.jdbi.CompletionBridge;
 import dev.replicateaudio.micrometer.CompletionBridges;
 import dev.replicateaudio.micrometer.HikariMetrics;
 import dev.replicateaudio.micrometer.OkHttpMetrics;
@@ -86,15 +87,19 @@ public class ReplicateAudioMetricsAutoConfiguration {
     }
   }
 
-  /** The completion bridge's counters. */
+  /**
+   * The counters of the completion bridge that runs (ours, or the application's own bean), tagged
+   * {@code bridge=postgres} or {@code bridge=polling}; an implementation of the application's is not watched.
+   */
   @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(name = "dev.replicateaudio.jdbi.PostgresCompletionBridge")
+  @ConditionalOnClass(name = "dev.replicateaudio.jdbi.CompletionBridge")
   static class BridgeMetricsConfiguration {
     @Bean
     SmartInitializingSingleton replicateAudioBridgeMetricsWatcher(ReplicateAudioMetrics metrics,
-        ObjectProvider<ReplicateAudioBridge> bridge) {
-      return () -> bridge.ifUnique(b -> b.postgres()
-          .ifPresent(pg -> metrics.watchBridge("postgres", CompletionBridges.postgres(pg))));
+        ObjectProvider<ReplicateAudioBridge> bridge, ObjectProvider<CompletionBridge> applicationBridge) {
+      return () -> ReplicateAudioBridge.running(bridge, applicationBridge)
+          .filter(b -> !ReplicateAudioBridge.kindOf(b).equals(ReplicateAudioBridge.OTHER))
+          .ifPresent(b -> metrics.watchBridge(CompletionBridges.kind(b), CompletionBridges.of(b)));
     }
   }
 

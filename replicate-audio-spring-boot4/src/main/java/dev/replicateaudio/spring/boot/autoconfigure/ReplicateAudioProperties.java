@@ -629,7 +629,7 @@ public class ReplicateAudioProperties {
     /** Whether to create the library's tables when they are missing. */
     private boolean installSchema = true;
 
-    /** JDBC URL of our own pool (H2 or PostgreSQL); falls back to DATABASE_URL. Required in own mode. */
+    /** JDBC URL of our own pool (H2, PostgreSQL, MySQL, MariaDB or SQLite); falls back to DATABASE_URL. Required in own mode. */
     private String url;
 
     /** Database user of our own pool; falls back to DB_USER. */
@@ -709,7 +709,7 @@ public class ReplicateAudioProperties {
     }
 
     /**
-     * JDBC URL of our own pool (H2 or PostgreSQL).
+     * JDBC URL of our own pool (H2, PostgreSQL, MySQL, MariaDB or SQLite).
      *
      * @return the value, null when not set
      */
@@ -718,7 +718,7 @@ public class ReplicateAudioProperties {
     }
 
     /**
-     * Sets: jDBC URL of our own pool (H2 or PostgreSQL).
+     * Sets: the JDBC URL of our own pool (H2, PostgreSQL, MySQL, MariaDB or SQLite).
      *
      * @param url the new value
      */
@@ -920,24 +920,42 @@ public class ReplicateAudioProperties {
     SHARED
   }
 
-  /** The completion bridge between instances (PostgreSQL LISTEN/NOTIFY). */
+  /**
+   * The completion bridge between the instances that share the database: PostgreSQL LISTEN/NOTIFY, or
+   * a polled table on MySQL, MariaDB, SQLite and H2.
+   */
   public static class Bridge {
     /** The defaults; Spring's binder sets the rest. */
     public Bridge() {
     }
 
-    /** Whether to run the bridge; default: when the database is PostgreSQL and its driver is present. */
-    private Boolean enabled;
+    /**
+     * Whether to run the bridge: LISTEN/NOTIFY on PostgreSQL (when its driver is present), polling on
+     * every other database.
+     */
+    private boolean enabled = true;
 
-    /** The notification channel; instances on one database and channel hear each other. */
+    /** The notification channel (PostgreSQL); instances on one database and channel hear each other. */
     private String channel = "replicate_audio_completions";
+
+    /**
+     * Pause between polls while this instance has waiters (polling bridge; 10ms to 60s); default 250ms.
+     * A waiter wakes about half of it after another instance's completion.
+     */
+    private Duration pollInterval;
+
+    /**
+     * Longest pause between polls when idle, which the polling bridge backs off to by doubling (from
+     * poll-interval to 10m); default 2s, or poll-interval when that is longer.
+     */
+    private Duration idleInterval;
 
     /**
      * Whether to run the bridge.
      *
-     * @return the value, null when not set
+     * @return the value
      */
-    public Boolean getEnabled() {
+    public boolean isEnabled() {
       return enabled;
     }
 
@@ -946,12 +964,12 @@ public class ReplicateAudioProperties {
      *
      * @param enabled the new value
      */
-    public void setEnabled(Boolean enabled) {
+    public void setEnabled(boolean enabled) {
       this.enabled = enabled;
     }
 
     /**
-     * The notification channel.
+     * The notification channel (PostgreSQL).
      *
      * @return the value
      */
@@ -960,12 +978,48 @@ public class ReplicateAudioProperties {
     }
 
     /**
-     * Sets: the notification channel.
+     * Sets: the notification channel (PostgreSQL).
      *
      * @param channel the new value
      */
     public void setChannel(String channel) {
       this.channel = channel;
+    }
+
+    /**
+     * Pause between polls while this instance has waiters (polling bridge).
+     *
+     * @return the value, null when not set (then 250ms)
+     */
+    public Duration getPollInterval() {
+      return pollInterval;
+    }
+
+    /**
+     * Sets: pause between polls while this instance has waiters (polling bridge).
+     *
+     * @param pollInterval the new value
+     */
+    public void setPollInterval(Duration pollInterval) {
+      this.pollInterval = pollInterval;
+    }
+
+    /**
+     * Longest pause between polls when idle (polling bridge).
+     *
+     * @return the value, null when not set (then 2s, or poll-interval when longer)
+     */
+    public Duration getIdleInterval() {
+      return idleInterval;
+    }
+
+    /**
+     * Sets: longest pause between polls when idle (polling bridge).
+     *
+     * @param idleInterval the new value
+     */
+    public void setIdleInterval(Duration idleInterval) {
+      this.idleInterval = idleInterval;
     }
   }
 
@@ -1094,7 +1148,10 @@ public class ReplicateAudioProperties {
     public Health() {
     }
 
-    /** Whether a bridge that is not listening makes the health DOWN (else UP with a detail). */
+    /**
+     * Whether a PostgreSQL bridge that is not listening makes the health DOWN (else UP with a detail); a
+     * polling bridge works exactly when the database answers, which the health checks anyway.
+     */
     private boolean bridgeRequired = false;
 
     /** Longest wait of the database check. */

@@ -57,6 +57,7 @@ class OrderlyShutdownTest {
       int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
       ReplicateAudio audio = context.getBean(ReplicateAudio.class);
       HikariDataSource pool = (HikariDataSource) context.getBean(ReplicateAudioDatabase.class).dataSource();
+      String bridgeId = context.getBean(ReplicateAudioBridge.class).polling().orElseThrow().instanceId(); // H2: polling
       ContentKey key = ContentKey.soundEffect(1);
       Submission submission = audio.submit(key, PredictionRequest.forModel("sepal/audiogen")
           .input(Map.of("prompt", "door")).build()).toCompletableFuture().join();
@@ -87,7 +88,8 @@ class OrderlyShutdownTest {
         assertThat(rs.getString(1)).as("stored before the pool closed").isEqualToIgnoringCase("SUCCEEDED");
       }
       assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.isAlive()
-          && (t.getName().startsWith("replicate-audio-worker") || t.getName().startsWith("replicate-audio-recovery")));
+          && (t.getName().startsWith("replicate-audio-worker") || t.getName().startsWith("replicate-audio-recovery")
+          || t.getName().equals("replicate-audio-poll-bridge-" + bridgeId)));
       assertThat(closeMillis).as("close waited for the download, not for the shutdown timeout")
           .isLessThan(20_000);
     }

@@ -55,6 +55,8 @@ class PostgresBridgeTest {
       assertThat(b).hasNotFailed();
       ReplicateAudioBridge bridgeA = a.getBean(ReplicateAudioBridge.class);
       assertThat(bridgeA.postgres()).isPresent();
+      assertThat(bridgeA.kind()).contains(ReplicateAudioBridge.POSTGRES);
+      assertThat(bridgeA.polling()).isEmpty();
       assertThat(a.getBean(ReplicateAudioDatabase.class).isPostgres()).isTrue();
       awaitListening(bridgeA);
       awaitListening(b.getBean(ReplicateAudioBridge.class));
@@ -67,7 +69,8 @@ class PostgresBridgeTest {
 
       var health = a.getBean(ReplicateAudioHealthIndicator.class).health();
       assertThat(health.getStatus().getCode()).isEqualTo("UP");
-      assertThat(health.getDetails().get("bridge").toString()).contains("listening=true").contains("spring_test");
+      assertThat(health.getDetails().get("bridge").toString()).contains("kind=postgres").contains("listening=true")
+          .contains("spring_test");
 
       MeterRegistry registry = a.getBean(MeterRegistry.class);
       a.getBean(ReplicateAudioMetrics.class).bindTo(registry); // what Spring Boot's MeterRegistryPostProcessor does
