@@ -80,36 +80,28 @@ public final class ReplicateAudioHealthIndicator implements HealthIndicator {
       });
     }
     if (bridge.isPresent()) {
+      CompletionBridge b = bridge.get();
+      CompletionBridge.Stats s = b.stats();
       Map<String, Object> details = new LinkedHashMap<>();
-      details.put("kind", ReplicateAudioBridge.kindOf(bridge.get()));
-      details.put("instanceId", bridge.get().instanceId());
-      if (bridge.get() instanceof PostgresCompletionBridge pg) {
-        PostgresCompletionBridge.Stats s = pg.stats();
+      details.put("kind", ReplicateAudioBridge.kindOf(b));
+      details.put("instanceId", b.instanceId());
+      details.put("published", s.published());
+      details.put("received", s.received());
+      details.put("dropped", s.dropped());
+      if (b instanceof PostgresCompletionBridge pg && s instanceof PostgresCompletionBridge.Stats ps) {
         details.put("channel", pg.channel());
-        details.put("listening", s.listening());
-        details.put("queued", s.queued());
-        details.put("published", s.published());
-        details.put("received", s.received());
-        details.put("dropped", s.dropped());
-        details.put("listenerOutages", s.listenerOutages());
-        details.put("senderOutages", s.senderOutages());
-        if (!s.listening() && bridgeRequired) {
+        details.put("listening", ps.listening());
+        details.put("queued", ps.queued());
+        details.put("listenerOutages", ps.listenerOutages());
+        details.put("senderOutages", ps.senderOutages());
+        if (!ps.listening() && bridgeRequired) {
           up = false;
         }
-      } else if (bridge.get() instanceof PollingCompletionBridge polling) {
-        PollingCompletionBridge.Stats s = polling.stats();
-        details.put("pauseMs", s.pause().toMillis());
-        details.put("queued", s.queued());
-        details.put("published", s.published());
-        details.put("received", s.received());
-        details.put("dropped", s.dropped());
-        details.put("polls", s.polls());
-        details.put("pollFailures", s.failures());
-      } else {
-        CompletionBridge.Stats s = bridge.get().stats();
-        details.put("published", s.published());
-        details.put("received", s.received());
-        details.put("dropped", s.dropped());
+      } else if (s instanceof PollingCompletionBridge.Stats ps) {
+        details.put("queued", ps.queued());
+        details.put("pauseMs", ps.pause().toMillis());
+        details.put("polls", ps.polls());
+        details.put("pollFailures", ps.failures());
       }
       h.withDetail("bridge", details);
     }
