@@ -20,6 +20,8 @@ final class DeliveryHandler implements HttpHandler {
   private static final byte[] ZEROS = new byte[64 * 1024];
   /** How often a throttled body is written to: every 50 ms. */
   private static final long SLOW_TICK_MILLIS = 50;
+  /** How long a {@link Fault#HANG_DOWNLOAD} holds its connection at most. */
+  private static final long HANG_MILLIS = 60_000;
 
   private final Config config;
   private final PredictionEngine engine;
@@ -62,7 +64,21 @@ final class DeliveryHandler implements HttpHandler {
       text(ex, 500, "Internal Server Error\n");
       return;
     }
+    if (faults.contains(Fault.REDIRECT_LOOP) || faults.contains(Fault.REDIRECT_PRIVATE)) {
+      String target = faults.contains(Fault.REDIRECT_PRIVATE) ? Fault.PRIVATE_REDIRECT_TARGET
+          : ex.getRequestURI().getRawPath();
+      ex.getResponseHeaders().set("Location", target);
+      ex.sendResponseHeaders(302, -1);
+      return;
+    }
     ex.getResponseHeaders().set("Content-Type", clip.mimeType());
+    if (faults.contains(Fault.HANG_DOWNLOAD)) {
+      ex.sendResponseHeaders(200, clip.size);
+      ex.getResponseBody().flush();
+      // nothing more: the client's timeout ends it; the simulator's shutdown interrupts the wait
+      Thread.sleep(HANG_MILLIS);
+      return;
+    }
     if (faults.contains(Fault.DISCONNECT)) {
       ex.sendResponseHeaders(200, clip.size);
       OutputStream out = ex.getResponseBody();
