@@ -322,13 +322,14 @@ public record DatabaseSettings(
     long keepalive = Math.min(Duration.ofMinutes(2).toMillis(), poolRecycle.toMillis() / 2);
     c.setKeepaliveTime(keepalive < 30_000L ? 0L : keepalive);
     c.setLeakDetectionThreshold(leakDetectionThreshold.toMillis());
+    // every database: drop a connection that reported its own loss in a way HikariCP's rules miss
+    c.setExceptionOverride(new EvictBrokenConnections());
     if (dialect == SqlDialect.POSTGRESQL) {
       c.setConnectionInitSql("SET statement_timeout = " + statementMillis);
       c.addDataSourceProperty("ApplicationName", poolName);
     } else if (dialect == SqlDialect.MYSQL || dialect == SqlDialect.MARIADB) {
       c.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
       c.setConnectionInitSql(mysqlSessionSql(statementMillis));
-      c.setExceptionOverride(new EvictBrokenConnections());
       Set<String> present = urlParameters(url, "[?&]");
       long connectMillis = Math.min(Integer.MAX_VALUE, poolTimeout.toMillis());
       if (dialect == SqlDialect.MYSQL && !present.contains("characterencoding")) {

@@ -267,4 +267,27 @@ class DatabaseSettingsTest {
         .hasMessageNotContaining("hunter2")
         .satisfies(e -> assertThat(((StorageException) e).isRetryable()).isTrue());
   }
+
+  // found by the soak (#13): a dead H2 connection was lent again and again while the pool was busy
+  @Test
+  void anH2ConnectionClosedUnderThePoolIsDroppedOnItsFirstErrorAndNeverLentAgain() throws Exception {
+    DatabaseSettings settings = DatabaseSettings.builder()
+        .url("jdbc:h2:mem:evict-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1").poolName("evict").poolSize(1)
+        .maxOverflow(0).build();
+    try (HikariDataSource ds = settings.createDataSource()) {
+      Object dead;
+      try (Connection c = ds.getConnection()) {
+        Connection raw = c.unwrap(Connection.class);
+        dead = raw;
+        raw.close(); // the driver's connection ends under the pool (a broken link, an administrator)
+        assertThatThrownBy(() -> c.createStatement().execute("SELECT 1")).isInstanceOf(java.sql.SQLException.class)
+            .satisfies(e -> assertThat(((java.sql.SQLException) e).getSQLState()).isEqualTo("90007"));
+      }
+      // at once (well inside HikariCP's 500 ms without validation), the one slot holds a new connection
+      try (Connection c = ds.getConnection(); ResultSet rs = c.createStatement().executeQuery("SELECT 1")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(c.unwrap(Connection.class)).isNotSameAs(dead);
+      }
+    }
+  }
 }
