@@ -20,8 +20,6 @@ final class DeliveryHandler implements HttpHandler {
   private static final byte[] ZEROS = new byte[64 * 1024];
   /** How often a throttled body is written to: every 50 ms. */
   private static final long SLOW_TICK_MILLIS = 50;
-  /** How long a {@link Fault#HANG_DOWNLOAD} holds its connection at most. */
-  private static final long HANG_MILLIS = 60_000;
 
   private final Config config;
   private final PredictionEngine engine;
@@ -76,7 +74,7 @@ final class DeliveryHandler implements HttpHandler {
       ex.sendResponseHeaders(200, clip.size);
       ex.getResponseBody().flush();
       // nothing more: the client's timeout ends it; the simulator's shutdown interrupts the wait
-      Thread.sleep(HANG_MILLIS);
+      Thread.sleep(config.hangTime().toMillis());
       return;
     }
     if (faults.contains(Fault.DISCONNECT)) {

@@ -71,7 +71,7 @@ public enum Fault {
   HTTP_500("http_500"),
   /**
    * The download sends its headers (with the full {@code Content-Length}) and then nothing, until
-   * the client gives up (or a minute passes, or the simulator closes).
+   * the client gives up (or {@link ReplicateSimulator.Builder#hangTime} passes, or the simulator closes).
    */
   HANG_DOWNLOAD("hang_download"),
   /** The download answers {@code 302 Found} to itself, every time: a redirect loop. */
