@@ -92,8 +92,10 @@ final class FaultMix {
     k.add(sfx(Fault.REDIRECT_PRIVATE, 1, Expect.failed(CompletionStatus.FAILED, "169.254.169.254")));
     k.add(new Kind(FFMPEG_HANG, 1, FFMPEG_HANG, "wav", List.of(),
         Expect.failed(CompletionStatus.FAILED, "gave up after 5 attempts")));
-    k.add(new Kind(FFMPEG_CRASH, 1, FFMPEG_CRASH, "wav", List.of(), Expect.failed(CompletionStatus.FAILED, "")));
-    k.add(new Kind(FFMPEG_FLOOD, 1, FFMPEG_FLOOD, "wav", List.of(), Expect.failed(CompletionStatus.FAILED, "")));
+    k.add(new Kind(FFMPEG_CRASH, 1, FFMPEG_CRASH, "wav", List.of(),
+        Expect.failed(CompletionStatus.FAILED, "ffmpeg exited with code 139")));
+    k.add(new Kind(FFMPEG_FLOOD, 1, FFMPEG_FLOOD, "wav", List.of(),
+        Expect.failed(CompletionStatus.FAILED, "ffmpeg exited with code 1")));
     k.add(new Kind(DB_KILL, 2, DB_KILL, "wav", List.of(), Expect.stored()));
     return new FaultMix(k, seed);
   }

@@ -83,6 +83,8 @@ public final class SoakRunner {
   private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
   private static final int MAX_WRONG_LISTED = 50;
   private static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
+  /** Held so that its level stays set (java.util.logging keeps loggers weakly). */
+  private static final java.util.logging.Logger CORE_LOGGER = java.util.logging.Logger.getLogger("dev.replicateaudio");
   /** The JDK HttpServer's limit, in seconds, on writing one response; -1 (none) by default. */
   static final String MAX_RESPONSE_TIME_PROPERTY = "sun.net.httpserver.maxRspTime";
   /** The JDK HttpServer's limit, in seconds, on reading one request; -1 (none) by default. */
@@ -102,6 +104,8 @@ public final class SoakRunner {
     // (-Dorg.slf4j.simpleLogger.defaultLogLevel=warn shows them)
     if (System.getProperty(LOG_LEVEL_PROPERTY) == null) {
       System.setProperty(LOG_LEVEL_PROPERTY, "error");
+      // under exec:java the core's System.Logger reaches java.util.logging, not slf4j: quiet it the same way
+      CORE_LOGGER.setLevel(java.util.logging.Level.SEVERE);
     }
     int status;
     try {
