@@ -290,4 +290,35 @@ class DatabaseSettingsTest {
       }
     }
   }
+
+  // found by SecretsNeverLoggedTest (#13): the PostgreSQL driver logs the URL it is given at FINE
+  @Test
+  void aPasswordInTheUrlReachesTheDriverAsAPropertyNeverInTheUrl() throws Exception {
+    HikariConfig pg = DatabaseSettings.builder().url("jdbc:postgresql://db/app?password=s3cret&sslmode=require")
+        .password("other").build().toHikariConfig();
+    assertThat(pg.getJdbcUrl()).isEqualTo("jdbc:postgresql://db/app?sslmode=require");
+    assertThat(pg.getPassword()).as("the URL's password wins, as it did in the URL").isEqualTo("s3cret");
+    HikariConfig maria = DatabaseSettings.builder().url("jdbc:mariadb://db/app?user=u&password=s3cret").build()
+        .toHikariConfig();
+    assertThat(maria.getJdbcUrl()).isEqualTo("jdbc:mariadb://db/app?user=u");
+    assertThat(maria.getPassword()).isEqualTo("s3cret");
+    HikariConfig encoded = DatabaseSettings.builder().url("jdbc:postgresql://db/app?password=a%26b").build()
+        .toHikariConfig();
+    assertThat(encoded.getJdbcUrl()).as("a %-encoded value stays for the driver to decode")
+        .isEqualTo("jdbc:postgresql://db/app?password=a%26b");
+    HikariConfig none = DatabaseSettings.builder().url("jdbc:postgresql://db/app").password("p").build().toHikariConfig();
+    assertThat(none.getJdbcUrl()).isEqualTo("jdbc:postgresql://db/app");
+    assertThat(none.getPassword()).isEqualTo("p");
+
+    String h2 = "jdbc:h2:mem:url-secret-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
+    try (HikariDataSource created = DatabaseSettings.builder().url(h2).user("app").password("pw1").poolSize(1)
+        .maxOverflow(0).build().createDataSource();
+        HikariDataSource viaUrl = DatabaseSettings.builder().url(h2 + ";PASSWORD=pw1").user("app").poolSize(1)
+            .maxOverflow(0).build().createDataSource();
+        Connection c = viaUrl.getConnection()) {
+      assertThat(viaUrl.getJdbcUrl()).doesNotContainIgnoringCase("password");
+      assertThat(c.isValid(1)).isTrue();
+      assertThat(created.isRunning()).isTrue();
+    }
+  }
 }
