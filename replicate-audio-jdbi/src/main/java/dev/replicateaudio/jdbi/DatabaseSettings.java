@@ -437,7 +437,8 @@ public record DatabaseSettings(
    * {@code pwd=}) parameter, which {@link #connectionPassword()} hands over as a connection property
    * instead. Drivers log the URL they are given (PostgreSQL's at FINE, and when asked whether they
    * accept someone else's URL); a password must not be in it. A value with {@code %} or {@code +}
-   * stays in the URL, where the driver decodes it.
+   * stays in the URL, where the driver decodes it; so do {@code user:password@} and
+   * {@code sslpassword=}, which messages mask all the same.
    */
   String connectionUrl() {
     Matcher m = URL_PASSWORD_PARAMETER.matcher(url);
