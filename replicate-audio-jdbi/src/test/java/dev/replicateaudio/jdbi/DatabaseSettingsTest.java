@@ -14,7 +14,11 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class DatabaseSettingsTest {
   @Test
@@ -268,20 +272,22 @@ class DatabaseSettingsTest {
         .satisfies(e -> assertThat(((StorageException) e).isRetryable()).isTrue());
   }
 
-  // found by the soak (#13): a dead H2 connection was lent again and again while the pool was busy
-  @Test
-  void anH2ConnectionClosedUnderThePoolIsDroppedOnItsFirstErrorAndNeverLentAgain() throws Exception {
-    DatabaseSettings settings = DatabaseSettings.builder()
-        .url("jdbc:h2:mem:evict-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1").poolName("evict").poolSize(1)
-        .maxOverflow(0).build();
+  // found by the soak (#13): a dead H2 or SQLite connection was lent again and again while the pool was busy
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "sqlite"})
+  void aConnectionClosedUnderThePoolIsDroppedOnItsFirstErrorAndNeverLentAgain(String database,
+      @TempDir Path dir) throws Exception {
+    String url = database.equals("h2") ? "jdbc:h2:mem:evict-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1"
+        : "jdbc:sqlite:" + dir.resolve("evict.db");
+    DatabaseSettings settings = DatabaseSettings.builder().url(url).poolName("evict").poolSize(1).maxOverflow(0)
+        .build();
     try (HikariDataSource ds = settings.createDataSource()) {
       Object dead;
       try (Connection c = ds.getConnection()) {
         Connection raw = c.unwrap(Connection.class);
         dead = raw;
         raw.close(); // the driver's connection ends under the pool (a broken link, an administrator)
-        assertThatThrownBy(() -> c.createStatement().execute("SELECT 1")).isInstanceOf(java.sql.SQLException.class)
-            .satisfies(e -> assertThat(((java.sql.SQLException) e).getSQLState()).isEqualTo("90007"));
+        assertThatThrownBy(() -> c.createStatement().execute("SELECT 1")).isInstanceOf(java.sql.SQLException.class);
       }
       // at once (well inside HikariCP's 500 ms without validation), the one slot holds a new connection
       try (Connection c = ds.getConnection(); ResultSet rs = c.createStatement().executeQuery("SELECT 1")) {

@@ -158,6 +158,10 @@ public final class Charts {
     }
     plot.setRenderer(renderer);
     marks.forEach((label, y) -> goal(plot, y, label));
+    double highestMark = marks.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    if (highestMark > 0 && highestMark >= plot.getRangeAxis().getUpperBound()) {
+      plot.getRangeAxis().setUpperBound(highestMark * 1.08); // the marks are what the chart is read against
+    }
     return save(chart, file);
   }
 

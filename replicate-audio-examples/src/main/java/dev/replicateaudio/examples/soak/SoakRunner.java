@@ -7,6 +7,7 @@ import dev.replicateaudio.ManagedTempFiles;
 import dev.replicateaudio.ReplicateAudioSettings;
 import dev.replicateaudio.examples.ExampleFfmpeg;
 import dev.replicateaudio.examples.Threads;
+import dev.replicateaudio.examples.bench.BenchmarkRunner;
 import dev.replicateaudio.examples.bench.HeapSampler;
 import dev.replicateaudio.examples.bench.MachineInfo;
 import dev.replicateaudio.examples.simulator.ReplicateSimulator;
@@ -18,7 +19,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
-import java.net.URISyntaxException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -236,6 +236,9 @@ public final class SoakRunner {
     private final Map<String, Long> webhookAnswers = new ConcurrentHashMap<>();
     private final java.util.Set<String> tallied = ConcurrentHashMap.newKeySet();
     private final long pid = ProcessHandle.current().pid();
+    /** Child processes that ran before the soak (a database server started in this JVM, say): not the soak's. */
+    private final java.util.Set<Long> preexisting = descendants().map(ProcessHandle::pid)
+        .collect(java.util.stream.Collectors.toSet());
     private long startNanos;
 
     Run(Options o, Map<String, String> env, PrintStream out) {
@@ -425,7 +428,8 @@ public final class SoakRunner {
       r.put("database", stack.dialect.displayName());
       tallyWebhooks(stack, stack.simulator.predictionIds());
       r.put("webhook_attempts_by_answer", new TreeMap<>(webhookAnswers));
-      r.put("started_at", Instant.now().minusNanos(System.nanoTime() - startNanos).toString());
+      r.put("started_at", Instant.now().minusNanos(System.nanoTime() - startNanos)
+          .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
       r.put("machine", MachineInfo.describe(stack.ffmpeg.version(), stack.settings.ffmpegPath(),
           List.of(stack.dialect.displayName()), loadAtStart));
       List<Map<String, Object>> series = new ArrayList<>();
@@ -534,9 +538,13 @@ public final class SoakRunner {
     }
 
     private int childProcesses() {
-      try (Stream<ProcessHandle> s = ProcessHandle.current().descendants()) {
-        return (int) s.filter(ProcessHandle::isAlive).count();
+      try (Stream<ProcessHandle> s = descendants()) {
+        return (int) s.filter(p -> !preexisting.contains(p.pid())).count();
       }
+    }
+
+    private static Stream<ProcessHandle> descendants() {
+      return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive);
     }
 
     private static int openFds() {
@@ -625,18 +633,9 @@ public final class SoakRunner {
     return Double.isNaN(v) ? v : Math.round(v * 100) / 100.0;
   }
 
-  /** {@code replicate-audio-examples}, found from where this class was loaded ({@code target/classes}). */
+  /** {@code replicate-audio-examples}, found from where the examples' classes were loaded. */
   static Optional<Path> moduleDirectory() {
-    try {
-      Path location = Path.of(SoakRunner.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-      Path target = location.getParent();
-      if (target != null && target.getFileName() != null && target.getFileName().toString().equals("target")
-          && Files.isRegularFile(target.getParent().resolve("pom.xml"))) {
-        return Optional.of(target.getParent());
-      }
-    } catch (URISyntaxException | RuntimeException e) {
-      // not a file location
-    }
-    return Optional.empty();
+    return BenchmarkRunner.moduleDirectory();
   }
+
 }
