@@ -30,6 +30,8 @@ public final class SettingParsers {
   private static final Pattern AMPLITUDE = Pattern.compile("\\d{1,3}(\\.\\d{1,12})?([eE]-?\\d{1,2})?");
   private static final Pattern INTEGER = Pattern.compile("[+-]?\\d{1,10}");
   private static final Pattern LONG_INTEGER = Pattern.compile("[+-]?\\d+");
+  /** A Replicate API token or a Standard Webhooks secret, as they may appear in a mistaken value. */
+  private static final Pattern SECRET_LIKE = Pattern.compile("(r8_|whsec_|whsk_|whpk_)[A-Za-z0-9+/=_-]{4,}");
   private static final Pattern DECIBELS_ANY_CASE = Pattern.compile("-?\\d{1,3}(?:\\.\\d{1,6})?db", Pattern.CASE_INSENSITIVE);
 
   private SettingParsers() {
@@ -208,8 +210,16 @@ public final class SettingParsers {
     return d.toString();
   }
 
-  /** The value with control characters escaped, cut to 100 characters, for messages. */
+  /**
+   * The value with control characters escaped, cut to 100 characters, for messages; anything in it
+   * that looks like a Replicate API token ({@code r8_...}) or a webhook secret ({@code whsec_...}),
+   * say one pasted into the wrong variable, is masked.
+   */
   public static String printable(String value) {
+    return SECRET_LIKE.matcher(escaped(value)).replaceAll("$1<masked>");
+  }
+
+  private static String escaped(String value) {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < value.length() && sb.length() < 100; i++) {
       char c = value.charAt(i);

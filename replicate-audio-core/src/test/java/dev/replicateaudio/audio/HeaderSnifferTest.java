@@ -323,7 +323,7 @@ class HeaderSnifferTest {
     assertThat(unsure).as("mangled headers left to ffprobe").isGreaterThan(500);
   }
 
-  private static void assertPlausible(AudioInfo info, byte[] bytes) {
+  static void assertPlausible(AudioInfo info, byte[] bytes) {
     AudioFormat format = AudioFormat.fromFormatName(info.formatName()).orElseThrow();
     assertThat(format.acceptsCodec(info.codecName())).as("%s in %s", info.codecName(), format).isTrue();
     assertThat(info.sampleRate()).isPositive();

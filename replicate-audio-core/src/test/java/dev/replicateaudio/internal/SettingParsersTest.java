@@ -75,6 +75,15 @@ class SettingParsersTest {
   }
 
   @Test
+  void printableMasksWhatLooksLikeATokenOrAWebhookSecret() {
+    // a token pasted into the wrong variable must not end up in the ConfigurationException (#13)
+    assertThat(SettingParsers.printable("r8_TOKENsecret7Qz2Lw9")).isEqualTo("r8_<masked>");
+    assertThat(SettingParsers.printable("ffmpeg\nr8_TOKENsecret7Qz2Lw9")).isEqualTo("ffmpeg\\u000ar8_<masked>");
+    assertThat(SettingParsers.printable("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD")).isEqualTo("whsec_<masked>");
+    assertThat(SettingParsers.printable("PT5M")).isEqualTo("PT5M");
+  }
+
+  @Test
   void printableEscapesControlCharactersAndCutsAt100() {
     assertThat(SettingParsers.printable("a\tb\u007f")).isEqualTo("a\\u0009b\\u007f");
     assertThat(SettingParsers.printable("x".repeat(100))).isEqualTo("x".repeat(100));

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -140,6 +141,8 @@ public record DatabaseSettings(
 
   private static final Duration MAX_TIMEOUT = ReplicateAudioSettings.MAX_TIMEOUT;
   private static final Pattern POOL_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+  /** A {@code password=} or {@code pwd=} parameter: its separator, its name, its value. */
+  private static final Pattern URL_PASSWORD_PARAMETER = Pattern.compile("([?&;])((?i)password|pwd)=([^&;#]*)");
   private static final Pattern URL_PASSWORD = Pattern.compile("(?i)((?:password|pwd|sslpassword)=)[^&;]*");
   private static final Pattern URL_USERINFO = Pattern.compile("//([^/:@;?]+):[^@/;?]*@");
   private static final String MASK = "<masked>";
@@ -298,18 +301,18 @@ public record DatabaseSettings(
     long statementMillis = Math.min(Integer.MAX_VALUE, ceilMillis(statementTimeout));
     HikariConfig c = new HikariConfig();
     c.setPoolName(poolName);
-    String jdbcUrl = url;
+    String jdbcUrl = connectionUrl();
     if (dialect == SqlDialect.H2) {
-      jdbcUrl = tuneH2Url(url, statementMillis);
+      jdbcUrl = tuneH2Url(jdbcUrl, statementMillis);
     } else if (dialect == SqlDialect.SQLITE) {
-      jdbcUrl = tuneSqliteUrl(url, statementMillis);
+      jdbcUrl = tuneSqliteUrl(jdbcUrl, statementMillis);
     }
     c.setJdbcUrl(jdbcUrl);
     if (user != null) {
       c.setUsername(user);
     }
-    if (password != null) {
-      c.setPassword(password);
+    if (connectionPassword() != null) {
+      c.setPassword(connectionPassword());
     }
     c.setMinimumIdle(poolSize);
     c.setMaximumPoolSize(poolSize + maxOverflow);
@@ -322,13 +325,14 @@ public record DatabaseSettings(
     long keepalive = Math.min(Duration.ofMinutes(2).toMillis(), poolRecycle.toMillis() / 2);
     c.setKeepaliveTime(keepalive < 30_000L ? 0L : keepalive);
     c.setLeakDetectionThreshold(leakDetectionThreshold.toMillis());
+    // every database: drop a connection that reported its own loss in a way HikariCP's rules miss
+    c.setExceptionOverride(new EvictBrokenConnections());
     if (dialect == SqlDialect.POSTGRESQL) {
       c.setConnectionInitSql("SET statement_timeout = " + statementMillis);
       c.addDataSourceProperty("ApplicationName", poolName);
     } else if (dialect == SqlDialect.MYSQL || dialect == SqlDialect.MARIADB) {
       c.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
       c.setConnectionInitSql(mysqlSessionSql(statementMillis));
-      c.setExceptionOverride(new EvictBrokenConnections());
       Set<String> present = urlParameters(url, "[?&]");
       long connectMillis = Math.min(Integer.MAX_VALUE, poolTimeout.toMillis());
       if (dialect == SqlDialect.MYSQL && !present.contains("characterencoding")) {
@@ -371,7 +375,7 @@ public record DatabaseSettings(
    */
   public HikariDataSource createDataSource() {
     try {
-      DriverManager.getDriver(url);
+      DriverManager.getDriver(connectionUrl());
     } catch (SQLException e) {
       throw new ConfigurationException("DATABASE_URL='" + maskedUrl() + "' has no JDBC driver on the classpath;"
           + " add " + driverArtifact(SqlDialect.ofUrl(url).orElseThrow()));
@@ -426,6 +430,37 @@ public record DatabaseSettings(
         + ", idleTimeout=" + SettingParsers.describe(idleTimeout)
         + ", statementTimeout=" + SettingParsers.describe(statementTimeout)
         + ", leakDetectionThreshold=" + SettingParsers.describe(leakDetectionThreshold) + "]";
+  }
+
+  /**
+   * The URL the pool and the drivers get: {@link #url()} without a {@code password=} (or
+   * {@code pwd=}) parameter, which {@link #connectionPassword()} hands over as a connection property
+   * instead. Drivers log the URL they are given (PostgreSQL's at FINE, and when asked whether they
+   * accept someone else's URL); a password must not be in it. A value with {@code %} or {@code +}
+   * stays in the URL, where the driver decodes it; so do {@code user:password@} and
+   * {@code sslpassword=}, which messages mask all the same.
+   */
+  String connectionUrl() {
+    Matcher m = URL_PASSWORD_PARAMETER.matcher(url);
+    if (!m.find() || m.group(3).indexOf('%') >= 0 || m.group(3).indexOf('+') >= 0) {
+      return url;
+    }
+    String rest = url.substring(m.end());
+    String separator = m.group(1);
+    if (separator.equals("?")) {
+      // the first query parameter: the next one, if any, becomes the first
+      return url.substring(0, m.start()) + (rest.startsWith("&") ? "?" + rest.substring(1) : rest);
+    }
+    return url.substring(0, m.start()) + rest;
+  }
+
+  /** The password to connect with: the URL's, when {@link #connectionUrl()} took it out; else {@link #password()}. */
+  String connectionPassword() {
+    Matcher m = URL_PASSWORD_PARAMETER.matcher(url);
+    if (m.find() && m.group(3).indexOf('%') < 0 && m.group(3).indexOf('+') < 0) {
+      return m.group(3);
+    }
+    return password;
   }
 
   /** {@code url} with passwords (query or {@code ;} parameters, and {@code user:password@}) masked. */

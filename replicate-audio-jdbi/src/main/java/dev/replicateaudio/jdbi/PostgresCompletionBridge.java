@@ -854,7 +854,7 @@ public final class PostgresCompletionBridge implements CompletionBridge {
             + DatabaseSettings.ENV_URL + "='" + settings.maskedUrl() + "' is not a jdbc:postgresql: URL");
       }
       try {
-        DriverManager.getDriver(settings.url());
+        DriverManager.getDriver(settings.connectionUrl());
       } catch (SQLException e) {
         throw new ConfigurationException(DatabaseSettings.ENV_URL + "='" + settings.maskedUrl()
             + "' has no JDBC driver on the classpath; PostgresCompletionBridge needs " + DRIVER_ARTIFACT);
@@ -867,8 +867,8 @@ public final class PostgresCompletionBridge implements CompletionBridge {
       if (settings.user() != null) {
         p.setProperty("user", settings.user());
       }
-      if (settings.password() != null) {
-        p.setProperty("password", settings.password());
+      if (settings.connectionPassword() != null) {
+        p.setProperty("password", settings.connectionPassword());
       }
       long seconds = Math.max(1, (settings.poolTimeout().toMillis() + 999) / 1000);
       String timeout = Long.toString(Math.min(seconds, Integer.MAX_VALUE));
@@ -876,7 +876,7 @@ public final class PostgresCompletionBridge implements CompletionBridge {
       p.setProperty("loginTimeout", timeout);
       p.setProperty("tcpKeepAlive", "true");
       p.setProperty("ApplicationName", settings.poolName() + "-bridge-" + role);
-      return DriverManager.getConnection(settings.url(), p);
+      return DriverManager.getConnection(settings.connectionUrl(), p);
     }
 
     @Override

@@ -14,7 +14,11 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class DatabaseSettingsTest {
   @Test
@@ -266,5 +270,61 @@ class DatabaseSettingsTest {
             + closedPort + "/app?password=<masked>&connectTimeout=2: ")
         .hasMessageNotContaining("hunter2")
         .satisfies(e -> assertThat(((StorageException) e).isRetryable()).isTrue());
+  }
+
+  // found by the soak (#13): a dead H2 or SQLite connection was lent again and again while the pool was busy
+  @ParameterizedTest
+  @ValueSource(strings = {"h2", "sqlite"})
+  void aConnectionClosedUnderThePoolIsDroppedOnItsFirstErrorAndNeverLentAgain(String database,
+      @TempDir Path dir) throws Exception {
+    String url = database.equals("h2") ? "jdbc:h2:mem:evict-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1"
+        : "jdbc:sqlite:" + dir.resolve("evict.db");
+    DatabaseSettings settings = DatabaseSettings.builder().url(url).poolName("evict").poolSize(1).maxOverflow(0)
+        .build();
+    try (HikariDataSource ds = settings.createDataSource()) {
+      Object dead;
+      try (Connection c = ds.getConnection()) {
+        Connection raw = c.unwrap(Connection.class);
+        dead = raw;
+        raw.close(); // the driver's connection ends under the pool (a broken link, an administrator)
+        assertThatThrownBy(() -> c.createStatement().execute("SELECT 1")).isInstanceOf(java.sql.SQLException.class);
+      }
+      // at once (well inside HikariCP's 500 ms without validation), the one slot holds a new connection
+      try (Connection c = ds.getConnection(); ResultSet rs = c.createStatement().executeQuery("SELECT 1")) {
+        assertThat(rs.next()).isTrue();
+        assertThat(c.unwrap(Connection.class)).isNotSameAs(dead);
+      }
+    }
+  }
+
+  // found by SecretsNeverLoggedTest (#13): the PostgreSQL driver logs the URL it is given at FINE
+  @Test
+  void aPasswordInTheUrlReachesTheDriverAsAPropertyNeverInTheUrl() throws Exception {
+    HikariConfig pg = DatabaseSettings.builder().url("jdbc:postgresql://db/app?password=s3cret&sslmode=require")
+        .password("other").build().toHikariConfig();
+    assertThat(pg.getJdbcUrl()).isEqualTo("jdbc:postgresql://db/app?sslmode=require");
+    assertThat(pg.getPassword()).as("the URL's password wins, as it did in the URL").isEqualTo("s3cret");
+    HikariConfig maria = DatabaseSettings.builder().url("jdbc:mariadb://db/app?user=u&password=s3cret").build()
+        .toHikariConfig();
+    assertThat(maria.getJdbcUrl()).isEqualTo("jdbc:mariadb://db/app?user=u");
+    assertThat(maria.getPassword()).isEqualTo("s3cret");
+    HikariConfig encoded = DatabaseSettings.builder().url("jdbc:postgresql://db/app?password=a%26b").build()
+        .toHikariConfig();
+    assertThat(encoded.getJdbcUrl()).as("a %-encoded value stays for the driver to decode")
+        .isEqualTo("jdbc:postgresql://db/app?password=a%26b");
+    HikariConfig none = DatabaseSettings.builder().url("jdbc:postgresql://db/app").password("p").build().toHikariConfig();
+    assertThat(none.getJdbcUrl()).isEqualTo("jdbc:postgresql://db/app");
+    assertThat(none.getPassword()).isEqualTo("p");
+
+    String h2 = "jdbc:h2:mem:url-secret-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
+    try (HikariDataSource created = DatabaseSettings.builder().url(h2).user("app").password("pw1").poolSize(1)
+        .maxOverflow(0).build().createDataSource();
+        HikariDataSource viaUrl = DatabaseSettings.builder().url(h2 + ";PASSWORD=pw1").user("app").poolSize(1)
+            .maxOverflow(0).build().createDataSource();
+        Connection c = viaUrl.getConnection()) {
+      assertThat(viaUrl.getJdbcUrl()).doesNotContainIgnoringCase("password");
+      assertThat(c.isValid(1)).isTrue();
+      assertThat(created.isRunning()).isTrue();
+    }
   }
 }

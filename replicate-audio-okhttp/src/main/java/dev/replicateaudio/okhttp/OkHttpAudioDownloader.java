@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.Call;
 import okhttp3.Callback;
+import okhttp3.Dns;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
@@ -63,8 +64,11 @@ import org.slf4j.LoggerFactory;
  *       and every byte of the body included (OkHttp's call timeout).</li>
  *   <li><b>Where from</b>: {@code https} only, to {@code replicate.delivery} and its subdomains by
  *       default ({@link Builder#allowedHosts}); every redirect is checked against the same rule before
- *       it is followed (at most 5). No {@code Authorization} header is ever sent, even when the
- *       OkHttpClient you share adds one.</li>
+ *       it is followed (at most 5). A host allowed only through a wildcard is reached at public
+ *       addresses only: a name that resolves to a loopback, private, link-local (cloud metadata),
+ *       unique-local or carrier-grade NAT address, or such an IP literal, is refused (permanent
+ *       {@link DownloadException}); a host named exactly in the allowed hosts is trusted at any address.
+ *       No {@code Authorization} header is ever sent, even when the OkHttpClient you share adds one.</li>
  *   <li><b>{@code data:} URIs</b> (base64 or percent-encoded) are decoded as a stream under the same
  *       size cap.</li>
  *   <li><b>Files</b>: bytes go to a hidden temporary file beside the target
@@ -111,6 +115,7 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
         .cache(null) // one-shot downloads of up to maxFileSize: never into the host's HTTP cache
         .followRedirects(false)
         .followSslRedirects(false)
+        .dns(policy.dns(b.okHttpClient == null ? Dns.SYSTEM : b.okHttpClient.dns()))
         .addInterceptor(new RedirectGuard(policy))
         .addNetworkInterceptor(chain -> chain.request().header("Authorization") == null
             ? chain.proceed(chain.request())
@@ -329,6 +334,9 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
     }
 
     private DownloadException failure(IOException e) {
+      if (e instanceof HostPolicy.RefusedAddressException) {
+        return new DownloadException("Refused to download " + described + ": " + e.getMessage(), -1, false, e);
+      }
       if (e instanceof RefusedRedirectException) {
         return new DownloadException("Refused to download " + described + ": " + e.getMessage(), -1, false, e);
       }
@@ -568,7 +576,9 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
     /**
      * The hosts downloads and redirects may go to, replacing the default. Each entry is a host name
      * or IP literal ({@code 127.0.0.1}), {@code *.domain} for any subdomain, or {@code *} for any
-     * host (not recommended: outputs come from Replicate's delivery hosts).
+     * host (not recommended: outputs come from Replicate's delivery hosts). Hosts matched by a
+     * wildcard are reached at public addresses only; name a host exactly to reach it on a private
+     * network or on loopback.
      *
      * @param hosts the patterns
      * @return this builder

@@ -51,7 +51,8 @@ import okhttp3.HttpUrl;
  *       other strings (text output) are skipped;</li>
  *   <li>timestamps may carry micro- or nanoseconds, a {@code Z} or an offset;</li>
  *   <li>every status is known, {@code aborted} included;</li>
- *   <li>malformed JSON, trailing data, duplicate keys, a missing or blank {@code id}, a missing or
+ *   <li>malformed JSON (a number whose exponent does not fit an {@code int} included), trailing data,
+ *       duplicate keys, a missing or blank {@code id}, a missing or
  *       unknown {@code status}, an unparsable timestamp or output URL all throw
  *       {@link PredictionParseException}.</li>
  * </ul>
@@ -64,6 +65,10 @@ public final class PredictionJson {
   /** Longest JSON string accepted, in characters: room for a 70 MB base64 {@code data:} output. */
   static final int MAX_STRING_LENGTH = 100_000_000;
   private static final int EXCERPT_CHARS = 200;
+  /** {@code metrics.predict_time} given as a longer string is ignored (parsing a huge number costs time). */
+  private static final int MAX_PREDICT_TIME_CHARS = 64;
+  private static final BigDecimal MAX_PREDICT_TIME_SECONDS = BigDecimal.valueOf(366L * 24 * 3600);
+  private static final BigDecimal HALF_NANOSECOND = new BigDecimal("0.0000000005");
 
   private static final ObjectMapper MAPPER = JsonMapper.builder(
           JsonFactory.builder()
@@ -72,6 +77,8 @@ public final class PredictionJson {
               .build())
       .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      // metrics.predict_time read exactly, as written: a double would move it by a nanosecond
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
       .build();
 
   private PredictionJson() {
@@ -99,6 +106,9 @@ public final class PredictionJson {
           Texts.excerpt(json, EXCERPT_CHARS), e);
     } catch (IOException e) {
       throw new PredictionParseException("unreadable JSON: " + e.getMessage(), Texts.excerpt(json, EXCERPT_CHARS), e);
+    } catch (NumberFormatException e) {
+      // a decimal whose exponent does not fit an int (floats are read as BigDecimal)
+      throw new PredictionParseException("malformed JSON: a number out of range", Texts.excerpt(json, EXCERPT_CHARS), e);
     }
     return toPrediction(root, json);
   }
@@ -335,13 +345,18 @@ public final class PredictionJson {
   }
 
   private static Duration predictTime(JsonNode node) {
-    if (node == null || !node.isNumber() && !node.isTextual()) {
+    if (node == null || !node.isNumber() && !node.isTextual()
+        || node.isTextual() && node.textValue().length() > MAX_PREDICT_TIME_CHARS) {
       return null;
     }
     try {
       BigDecimal seconds = node.isNumber() ? node.decimalValue() : new BigDecimal(node.textValue().strip());
-      if (seconds.signum() < 0 || seconds.compareTo(BigDecimal.valueOf(366L * 24 * 3600)) > 0) {
+      if (seconds.signum() < 0 || seconds.compareTo(MAX_PREDICT_TIME_SECONDS) > 0) {
         return null;
+      }
+      if (seconds.compareTo(HALF_NANOSECOND) < 0) {
+        // rounds to 0; and rounding 1e-20000000 the long way would compute 10^20000000 (seconds of CPU)
+        return Duration.ZERO;
       }
       return Duration.ofNanos(seconds.movePointRight(9).setScale(0, java.math.RoundingMode.HALF_UP).longValueExact());
     } catch (NumberFormatException | ArithmeticException e) {

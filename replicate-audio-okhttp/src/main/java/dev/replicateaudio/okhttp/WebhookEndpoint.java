@@ -65,6 +65,14 @@ import org.slf4j.LoggerFactory;
  * recovery instead of asking Replicate to retry. {@link Builder#acknowledgeAfter} changes the time,
  * {@link Builder#waitForProcessing()} always waits for the outcome.
  *
+ * <p>Replays: the endpoint remembers the {@code webhook-id} of every message it answered with a 2xx
+ * for twice the verifier's tolerance (the longest a captured message can still verify), up to
+ * {@value WebhookEndpoint#DEFAULT_REMEMBERED_DELIVERIES} ids by default ({@link Builder#rememberDeliveries}). A
+ * verified message whose id it remembers, Replicate's own redelivery after a lost answer or a replay
+ * of a captured request, gets 200 ({@code "accepted: duplicate delivery"}) without being decoded or
+ * processed: no database round trip. An id it forgot, or one whose first answer was not a 2xx, is
+ * processed as usual, and processing is idempotent anyway (the job store's claim).
+ *
  * <p>Logs: rejected requests at INFO, 5xx answers at WARN, never the secret or the body. This class
  * is thread-safe; its {@link Builder} is not.
  */
@@ -75,6 +83,8 @@ public final class WebhookEndpoint {
   public static final long DEFAULT_MAX_BODY_BYTES = 10L << 20;
   /** The largest body limit accepted: 512 MiB. */
   public static final long MAX_BODY_BYTES_LIMIT = 512L << 20;
+  /** Default for {@link Builder#rememberDeliveries}: how many answered {@code webhook-id}s are kept. */
+  public static final int DEFAULT_REMEMBERED_DELIVERIES = 10_000;
 
   private static final Logger LOG = LoggerFactory.getLogger(WebhookEndpoint.class);
 
@@ -101,6 +111,7 @@ public final class WebhookEndpoint {
   private final long maxBodyBytes;
   private final Duration acknowledgeAfter;
   private final WebhookListener listener;
+  private final RecentDeliveries delivered;
 
   private WebhookEndpoint(Builder b) {
     this.verifier = b.verifier;
@@ -108,6 +119,8 @@ public final class WebhookEndpoint {
     this.maxBodyBytes = b.maxBodyBytes;
     this.acknowledgeAfter = b.acknowledgeAfter;
     this.listener = b.listener;
+    this.delivered = b.rememberDeliveries == 0 ? null
+        : new RecentDeliveries(b.rememberDeliveries, b.verifier.tolerance().multipliedBy(2).toNanos());
   }
 
   /**
@@ -270,6 +283,15 @@ public final class WebhookEndpoint {
     return Optional.ofNullable(acknowledgeAfter);
   }
 
+  /**
+   * How many answered {@code webhook-id}s the endpoint remembers at most; 0 when it remembers none.
+   *
+   * @return the capacity
+   */
+  public int rememberedDeliveries() {
+    return delivered == null ? 0 : delivered.capacity();
+  }
+
   @Override
   public String toString() {
     return "WebhookEndpoint{maxBodyBytes=" + maxBodyBytes
@@ -287,6 +309,10 @@ public final class WebhookEndpoint {
       LOG.info("Rejected a webhook: signature check failed ({})", e.reason());
       return CompletableFuture.completedFuture(new WebhookResponse(401,
           "invalid webhook signature: " + e.reason().name().toLowerCase(Locale.ROOT)));
+    }
+    if (delivered != null && delivered.contains(message.id())) {
+      LOG.debug("Webhook {}: already answered, a duplicate delivery", message.id());
+      return CompletableFuture.completedFuture(new WebhookResponse(200, "accepted: duplicate delivery"));
     }
     Optional<ContentKey> key = WebhookUrls.contentKey(rawQuery);
     if (key.isEmpty()) {
@@ -330,6 +356,14 @@ public final class WebhookEndpoint {
       // completes only this dependent answer future, never the processing stage
       answer = answer.completeOnTimeout(
           new WebhookResponse(202, "accepted; processing continues"), acknowledgeAfter.toMillis(), TimeUnit.MILLISECONDS);
+    }
+    if (delivered != null) {
+      answer = answer.thenApply(response -> {
+        if (response.statusCode() / 100 == 2) {
+          delivered.add(message.id());
+        }
+        return response;
+      });
     }
     return answer;
   }
@@ -399,7 +433,8 @@ public final class WebhookEndpoint {
   /**
    * Builds a {@link WebhookEndpoint}. Not thread-safe.
    *
-   * <p>Defaults: body limit 10 MiB; answers 202 when processing takes longer than 5 s.
+   * <p>Defaults: body limit 10 MiB; answers 202 when processing takes longer than 5 s; remembers
+   * {@value WebhookEndpoint#DEFAULT_REMEMBERED_DELIVERIES} answered {@code webhook-id}s.
    */
   public static final class Builder {
     private final WebhookVerifier verifier;
@@ -407,6 +442,7 @@ public final class WebhookEndpoint {
     private long maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private Duration acknowledgeAfter = Duration.ofSeconds(DEFAULT_ACKNOWLEDGE_AFTER_SECONDS);
     private WebhookListener listener = WebhookListener.NONE;
+    private int rememberDeliveries = DEFAULT_REMEMBERED_DELIVERIES;
 
     private Builder(WebhookVerifier verifier, ResultProcessor processor) {
       this.verifier = Objects.requireNonNull(verifier, "verifier == null");
@@ -464,6 +500,22 @@ public final class WebhookEndpoint {
      */
     public Builder listener(WebhookListener listener) {
       this.listener = Objects.requireNonNull(listener, "listener == null");
+      return this;
+    }
+
+    /**
+     * How many answered {@code webhook-id}s to remember, from 0 (none: every verified message is
+     * processed) to 1,000,000; default {@value WebhookEndpoint#DEFAULT_REMEMBERED_DELIVERIES}. Each costs about 150
+     * bytes of heap while kept (twice the verifier's tolerance).
+     *
+     * @param capacity the most ids kept
+     * @return this builder
+     */
+    public Builder rememberDeliveries(int capacity) {
+      if (capacity < 0 || capacity > 1_000_000) {
+        throw new IllegalArgumentException("rememberDeliveries=" + capacity + " is out of range: accepted 0 to 1000000");
+      }
+      this.rememberDeliveries = capacity;
       return this;
     }
 

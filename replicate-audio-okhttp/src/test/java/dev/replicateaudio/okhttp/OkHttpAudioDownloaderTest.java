@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -246,6 +247,72 @@ class OkHttpAudioDownloaderTest {
         + " host '127.0.0.1' is not in the allowed hosts [localhost]");
     assertThat(server.getRequestCount()).isEqualTo(1);
     assertThat(files()).isEmpty();
+  }
+
+  // ---- private addresses (#13) ----
+
+  /** A client whose DNS answers {@code cdn.replicate.test} with the loopback address of the test server. */
+  private OkHttpClient rebinding() {
+    return shared.newBuilder().dns(host -> host.equals("cdn.replicate.test")
+        ? List.of(java.net.InetAddress.getLoopbackAddress()) : okhttp3.Dns.SYSTEM.lookup(host)).build();
+  }
+
+  @Test
+  void aWildcardHostThatResolvesToLoopbackIsRefusedBeforeConnecting() throws Exception {
+    server.enqueue(audio(randomBytes(100)));
+    downloader = OkHttpAudioDownloader.builder(settings(CAP, Duration.ofSeconds(10))).okHttpClient(rebinding())
+        .allowedHosts("*.replicate.test").allowPlainHttp(true).build();
+
+    DownloadException e = failure(downloader.download(
+        URI.create("http://cdn.replicate.test:" + server.getPort() + "/a.wav"), dir.resolve("a.wav")).toCompletableFuture());
+
+    assertThat(e.isRetryable()).isFalse();
+    assertThat(e).hasMessageContaining("host 'cdn.replicate.test' resolves only to non-public addresses [127.0.0.1 (loopback)]"
+        + ", which only an exact allowedHosts entry allows");
+    assertThat(server.getRequestCount()).isZero();
+    assertThat(files()).isEmpty();
+  }
+
+  @Test
+  void aHostNamedExactlyIsReachedAtAPrivateAddress() throws Exception {
+    server.enqueue(audio(randomBytes(100)));
+    downloader = OkHttpAudioDownloader.builder(settings(CAP, Duration.ofSeconds(10))).okHttpClient(rebinding())
+        .allowedHosts("cdn.replicate.test").allowPlainHttp(true).build();
+
+    assertThat(downloader.download(URI.create("http://cdn.replicate.test:" + server.getPort() + "/a.wav"),
+        dir.resolve("a.wav"))).succeedsWithin(WAIT);
+  }
+
+  @Test
+  void aRedirectToAPrivateAddressLiteralIsRefusedEvenWhenEveryHostIsAllowed() throws Exception {
+    server.enqueue(new MockResponse.Builder().code(302)
+        .setHeader("Location", "http://169.254.169.254/latest/meta-data/").build());
+    downloader = OkHttpAudioDownloader.builder(settings(CAP, Duration.ofSeconds(10))).okHttpClient(shared)
+        .allowedHosts("localhost", "*").allowPlainHttp(true).build();
+
+    DownloadException e = failure(downloader.download(url("/a.wav"), dir.resolve("a.wav")).toCompletableFuture());
+
+    assertThat(e.isRetryable()).isFalse();
+    assertThat(e).hasMessageContaining("redirect to http://169.254.169.254/latest/meta-data/ refused: host"
+        + " '169.254.169.254' is a link-local address, which only an exact allowedHosts entry allows");
+    assertThat(server.getRequestCount()).isEqualTo(1);
+  }
+
+  @Test
+  void addressesAreSortedIntoPublicAndTheKindsAnSsrfAimsAt() throws Exception {
+    Map<String, String> kinds = new java.util.LinkedHashMap<>();
+    for (String a : List.of("127.0.0.1", "::1", "0.0.0.0", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254",
+        "fe80::1", "fd00::1", "100.64.0.1", "224.0.0.1", "::ffff:10.0.0.1", "64:ff9b::a9fe:a9fe", "8.8.8.8",
+        "2606:4700::1111", "100.128.0.1")) {
+      kinds.put(a, String.valueOf(HostPolicy.kind(java.net.InetAddress.getByName(a))));
+    }
+    assertThat(kinds).containsExactly(Map.entry("127.0.0.1", "loopback"), Map.entry("::1", "loopback"),
+        Map.entry("0.0.0.0", "unspecified"), Map.entry("10.1.2.3", "private"), Map.entry("172.16.0.1", "private"),
+        Map.entry("192.168.1.1", "private"), Map.entry("169.254.169.254", "link-local"), Map.entry("fe80::1", "link-local"),
+        Map.entry("fd00::1", "unique-local"), Map.entry("100.64.0.1", "carrier-grade NAT"),
+        Map.entry("224.0.0.1", "multicast"), Map.entry("::ffff:10.0.0.1", "private"),
+        Map.entry("64:ff9b::a9fe:a9fe", "link-local"), Map.entry("8.8.8.8", "null"),
+        Map.entry("2606:4700::1111", "null"), Map.entry("100.128.0.1", "null"));
   }
 
   @Test

@@ -412,4 +412,31 @@ class PredictionJsonTest {
     assertThat(failed.get("output").isNull()).isTrue();
     assertThat(failed.get("error").textValue()).isEqualTo("boom");
   }
+
+  // found by PredictionJsonPropertiesTest (#13)
+  @ParameterizedTest
+  @ValueSource(strings = {"\"1e-20000000\"", "1e-20000000", "\"1e-999999999\"", "1e-999999999"})
+  void aPredictTimeOfTinyMagnitudeIsReadAsZeroAtOnce(String value) throws Exception {
+    String json = "{\"id\":\"p1\",\"status\":\"succeeded\",\"metrics\":{\"predict_time\":" + value + "}}";
+
+    // rounding 1e-20000000 to nanoseconds used to compute 10^20000000: about 15 s of CPU per parse
+    Prediction p = dev.replicateaudio.testing.Bounded.call(java.time.Duration.ofSeconds(2),
+        () -> PredictionJson.parsePrediction(json));
+
+    assertThat(p.predictTime()).isEqualTo(Duration.ZERO);
+  }
+
+  // found by PredictionJsonPropertiesTest (#13)
+  @Test
+  void aPredictTimeIsReadToTheNanosecondAsWritten() {
+    Prediction written = new Prediction("p1", PredictionStatus.SUCCEEDED, List.of(), null, null, null, null, null,
+        false, Duration.ofSeconds(8_388_608, 1));
+
+    Prediction read = PredictionJson.parsePrediction(PredictionJson.writePrediction(written));
+
+    // a double holds 8388608.000000001 as 8388608.000000002
+    assertThat(read.predictTime()).isEqualTo(Duration.ofSeconds(8_388_608, 1));
+    assertThat(PredictionJson.parsePrediction("{\"id\":\"p1\",\"status\":\"succeeded\",\"metrics\":"
+        + "{\"predict_time\":\"" + "1".repeat(65) + "\"}}").predictTime()).as("a 65-character string is ignored").isNull();
+  }
 }

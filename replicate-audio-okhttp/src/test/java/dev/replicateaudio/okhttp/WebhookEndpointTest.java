@@ -300,4 +300,72 @@ class WebhookEndpointTest {
       http.connectionPool().evictAll();
     }
   }
+
+  // ---- replays (#13) ----
+
+  @Test
+  void aReplayOfAnAnsweredWebhookIdIsAnswered200WithoutBeingProcessedAgain() {
+    byte[] body = fixture("audio/audiogen-succeeded-uri.json");
+    Map<String, List<String>> headers = signed(body);
+    WebhookEndpoint endpoint = endpoint();
+
+    WebhookResponse first = endpoint.handle(headers, QUERY, body);
+    WebhookResponse replay = endpoint.handle(headers, QUERY, body);
+    WebhookResponse replayElsewhere = endpoint.handle(headers, "content_type=speech&content_id=1", body);
+
+    assertThat(first.statusCode()).isEqualTo(200);
+    assertThat(replay).isEqualTo(new WebhookResponse(200, "accepted: duplicate delivery"));
+    assertThat(replayElsewhere).as("the unsigned query of a replay changes nothing").isEqualTo(replay);
+    assertThat(processor.predictions).hasSize(1);
+    assertThat(endpoint.rememberedDeliveries()).isEqualTo(WebhookEndpoint.DEFAULT_REMEMBERED_DELIVERIES);
+  }
+
+  @Test
+  void aWebhookIdAnsweredWith503IsProcessedAgainWhenRedelivered() {
+    byte[] body = fixture("audio/audiogen-succeeded-uri.json");
+    Map<String, List<String>> headers = signed(body);
+    WebhookEndpoint endpoint = endpoint();
+    processor.answer = (k, p) -> CompletableFuture.failedFuture(new StorageException("database down", null));
+
+    assertThat(endpoint.handle(headers, QUERY, body).statusCode()).isEqualTo(503);
+    processor.answer = (k, p) -> CompletableFuture.completedFuture(CompletionOutcome.succeeded(p.id()));
+    assertThat(endpoint.handle(headers, QUERY, body).statusCode()).isEqualTo(200);
+    assertThat(endpoint.handle(headers, QUERY, body).body()).isEqualTo("accepted: duplicate delivery");
+
+    assertThat(processor.predictions).hasSize(2);
+  }
+
+  @Test
+  void aForgedCopyOfAnAnsweredIdIsStillRefused() {
+    byte[] body = fixture("audio/audiogen-succeeded-uri.json");
+    Map<String, List<String>> headers = signed(body);
+    WebhookEndpoint endpoint = endpoint();
+    endpoint.handle(headers, QUERY, body);
+    byte[] forged = new String(body, StandardCharsets.UTF_8).replace("succeeded", "failed")
+        .getBytes(StandardCharsets.UTF_8);
+
+    assertThat(endpoint.handle(headers, QUERY, forged).statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  void rememberingNoDeliveriesProcessesEveryCopyAndTheOldestIdsAreForgottenFirst() {
+    byte[] body = fixture("audio/audiogen-succeeded-uri.json");
+    Map<String, List<String>> headers = signed(body);
+    WebhookEndpoint none = WebhookEndpoint.builder(verifier, processor).rememberDeliveries(0).build();
+    none.handle(headers, QUERY, body);
+    none.handle(headers, QUERY, body);
+    assertThat(processor.predictions).hasSize(2);
+    assertThat(none.rememberedDeliveries()).isZero();
+
+    WebhookEndpoint two = WebhookEndpoint.builder(verifier, processor).rememberDeliveries(2).build();
+    Map<String, List<String>> a = signed(body);
+    two.handle(a, QUERY, body);
+    two.handle(signed(body), QUERY, body);
+    two.handle(signed(body), QUERY, body); // a is the oldest of three: forgotten
+    two.handle(a, QUERY, body);
+    assertThat(processor.predictions).hasSize(2 + 4);
+
+    assertThatThrownBy(() -> WebhookEndpoint.builder(verifier, processor).rememberDeliveries(-1))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("rememberDeliveries=-1 is out of range: accepted 0 to 1000000");
+  }
 }

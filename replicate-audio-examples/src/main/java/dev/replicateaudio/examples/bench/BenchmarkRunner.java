@@ -261,8 +261,13 @@ public final class BenchmarkRunner {
     return System.getProperty("java.class.path");
   }
 
-  /** {@code replicate-audio-examples}, found from where this class was loaded ({@code target/classes}). */
-  static Optional<Path> moduleDirectory() {
+  /**
+   * {@code replicate-audio-examples}, found from where this class was loaded ({@code target/classes});
+   * the benchmark's and the soak's default output places hang off it.
+   *
+   * @return the module's directory; empty when the classes come from a jar or elsewhere
+   */
+  public static Optional<Path> moduleDirectory() {
     try {
       Path location = Path.of(BenchmarkRunner.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       Path target = location.getParent();

@@ -30,14 +30,14 @@ import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
-/** Renders the run's charts as PNG files with JFreeChart. */
-final class Charts {
+/** Renders the benchmark's and the soak's charts as PNG files with JFreeChart. Stateless. */
+public final class Charts {
   static final String WAKE_FILE = "benchmark-wake-latency.png";
   static final String THROUGHPUT_FILE = "benchmark-throughput.png";
   private static final int WIDTH = 900;
   private static final int HEIGHT = 540;
   private static final Color[] COLORS = {new Color(0x1b9e77), new Color(0xd95f02), new Color(0x7570b3),
-      new Color(0xe7298a), new Color(0x666666)};
+      new Color(0xe7298a), new Color(0x666666), new Color(0x66a61e), new Color(0xe6ab02)};
 
   private Charts() {
   }
@@ -122,6 +122,47 @@ final class Charts {
     plot.setRenderer(renderer);
     goal(plot, 1000, "goal: 1,000/s (H2, no trim)");
     return save(chart, dir.resolve(THROUGHPUT_FILE));
+  }
+
+  /**
+   * Lines over time on a linear scale: one line per series, x in seconds (shown in minutes or hours
+   * when the run is long), with optional dashed horizontal marks (a goal, a limit).
+   *
+   * @param file the PNG to write
+   * @param series name → points, each {@code {seconds, value}}, in order
+   * @param marks label → y value of a dashed line
+   * @return {@code file}
+   */
+  public static Path lines(Path file, String title, String subtitle, String yLabel, Map<String, List<double[]>> series,
+      Map<String, Double> marks) {
+    double lastSecond = series.values().stream().flatMap(List::stream).mapToDouble(p -> p[0]).max().orElse(0);
+    double unit = lastSecond > 3 * 3600 ? 3600 : lastSecond > 180 ? 60 : 1;
+    String xLabel = unit == 3600 ? "hours" : unit == 60 ? "minutes" : "seconds";
+    XYSeriesCollection data = new XYSeriesCollection();
+    series.forEach((name, points) -> {
+      XYSeries s = new XYSeries(name, false, true);
+      points.forEach(p -> s.add(p[0] / unit, p[1]));
+      data.addSeries(s);
+    });
+    JFreeChart chart = ChartFactory.createXYLineChart(title, xLabel, yLabel, data, PlotOrientation.VERTICAL, true,
+        false, false);
+    chart.addSubtitle(new TextTitle(subtitle, new Font(Font.SANS_SERIF, Font.PLAIN, 12)));
+    XYPlot plot = chart.getXYPlot();
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+    plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+    XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);
+    for (int i = 0; i < COLORS.length; i++) {
+      renderer.setSeriesPaint(i, COLORS[i]);
+      renderer.setSeriesStroke(i, new BasicStroke(2f));
+    }
+    plot.setRenderer(renderer);
+    marks.forEach((label, y) -> goal(plot, y, label));
+    double highestMark = marks.values().stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    if (highestMark > 0 && highestMark >= plot.getRangeAxis().getUpperBound()) {
+      plot.getRangeAxis().setUpperBound(highestMark * 1.08); // the marks are what the chart is read against
+    }
+    return save(chart, file);
   }
 
   /**

@@ -9,7 +9,7 @@ import java.lang.management.MemoryMXBean;
  * garbage does not count, only what is reachable. The growth is the largest sample minus the
  * in-use heap after a GC just before the work started.
  */
-final class HeapSampler implements AutoCloseable {
+public final class HeapSampler implements AutoCloseable {
   private static final MemoryMXBean MEMORY = ManagementFactory.getMemoryMXBean();
   private static final long PAUSE_MILLIS = 5;
 
@@ -71,13 +71,13 @@ final class HeapSampler implements AutoCloseable {
   }
 
   /** The heap in use after a full GC. */
-  static long usedAfterGc() {
+  public static long usedAfterGc() {
     MEMORY.gc();
     return MEMORY.getHeapMemoryUsage().getUsed();
   }
 
   /** The smallest of three post-GC readings: what stays when finalizers and reference queues are done. */
-  static long settledUsed() {
+  public static long settledUsed() {
     long min = Long.MAX_VALUE;
     for (int i = 0; i < 3; i++) {
       min = Math.min(min, usedAfterGc());

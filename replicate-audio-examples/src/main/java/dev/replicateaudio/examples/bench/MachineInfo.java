@@ -9,13 +9,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
-/** The machine a run measured, for the JSON and the table's heading. */
-final class MachineInfo {
+/** The machine a run measured, for the JSON and the table's heading (the benchmark's and the soak's). */
+public final class MachineInfo {
   private MachineInfo() {
   }
 
   /** Cores, memory, CPU model, OS, JDK and its heap flags, the ffmpeg used and the load averages. */
-  static Map<String, Object> describe(String ffmpegVersion, String ffmpegPath, List<String> databases,
+  public static Map<String, Object> describe(String ffmpegVersion, String ffmpegPath, List<String> databases,
       double loadAtStart) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("cores", Runtime.getRuntime().availableProcessors());
@@ -53,7 +53,7 @@ final class MachineInfo {
   }
 
   /** The one-minute system load average, or -1 when the platform has none. */
-  static double loadAverage() {
+  public static double loadAverage() {
     return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 

@@ -24,6 +24,7 @@ record Config(
     int maxConcurrentWebhooks,
     long slowDownloadRate,
     long oversizedBytes,
+    Duration hangTime,
     Map<Fault, Double> faultRates,
     long seed,
     int rateLimitRequests,

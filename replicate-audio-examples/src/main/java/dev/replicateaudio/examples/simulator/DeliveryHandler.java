@@ -62,7 +62,21 @@ final class DeliveryHandler implements HttpHandler {
       text(ex, 500, "Internal Server Error\n");
       return;
     }
+    if (faults.contains(Fault.REDIRECT_LOOP) || faults.contains(Fault.REDIRECT_PRIVATE)) {
+      String target = faults.contains(Fault.REDIRECT_PRIVATE) ? Fault.PRIVATE_REDIRECT_TARGET
+          : ex.getRequestURI().getRawPath();
+      ex.getResponseHeaders().set("Location", target);
+      ex.sendResponseHeaders(302, -1);
+      return;
+    }
     ex.getResponseHeaders().set("Content-Type", clip.mimeType());
+    if (faults.contains(Fault.HANG_DOWNLOAD)) {
+      ex.sendResponseHeaders(200, clip.size);
+      ex.getResponseBody().flush();
+      // nothing more: the client's timeout ends it; the simulator's shutdown interrupts the wait
+      Thread.sleep(config.hangTime().toMillis());
+      return;
+    }
     if (faults.contains(Fault.DISCONNECT)) {
       ex.sendResponseHeaders(200, clip.size);
       OutputStream out = ex.getResponseBody();

@@ -68,7 +68,22 @@ public enum Fault {
   /** The download announces the full {@code Content-Length}, sends half the bytes and drops the connection. */
   DISCONNECT("disconnect"),
   /** The download answers {@code 500 Internal Server Error}, every time. */
-  HTTP_500("http_500");
+  HTTP_500("http_500"),
+  /**
+   * The download sends its headers (with the full {@code Content-Length}) and then nothing, until
+   * the client gives up (or {@link ReplicateSimulator.Builder#hangTime} passes, or the simulator closes).
+   */
+  HANG_DOWNLOAD("hang_download"),
+  /** The download answers {@code 302 Found} to itself, every time: a redirect loop. */
+  REDIRECT_LOOP("redirect_loop"),
+  /**
+   * The download answers {@code 302 Found} to the cloud metadata address
+   * {@code http://169.254.169.254/latest/meta-data/}: what an SSRF attempt through an output URL looks like.
+   */
+  REDIRECT_PRIVATE("redirect_private");
+
+  /** Where {@link #REDIRECT_PRIVATE} sends the client. */
+  public static final String PRIVATE_REDIRECT_TARGET = "http://169.254.169.254/latest/meta-data/";
 
   private final String inputValue;
 

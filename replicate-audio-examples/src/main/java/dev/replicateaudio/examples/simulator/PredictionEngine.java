@@ -414,6 +414,24 @@ final class PredictionEngine implements AutoCloseable {
     return forgotten.size();
   }
 
+  int forget(java.util.Collection<String> ids) {
+    Set<String> forgotten = new java.util.HashSet<>();
+    for (String id : ids) {
+      SimulatedPrediction p = predictions.get(id);
+      if (p != null && p.settled.isDone() && predictions.remove(id, p)) {
+        forgotten.add(id);
+      }
+    }
+    for (String id : forgotten) {
+      deliveriesById.remove(id);
+      downloads.remove(id);
+    }
+    if (!forgotten.isEmpty()) {
+      deliveries.removeIf(a -> forgotten.contains(a.predictionId()));
+    }
+    return forgotten.size();
+  }
+
   boolean awaitSettled(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     synchronized (idle) {

@@ -163,6 +163,8 @@ public final class ReplicateSimulator implements AutoCloseable {
   public static final long DEFAULT_SLOW_DOWNLOAD_RATE = 64 * 1024;
   /** Default body size of {@link Fault#OVERSIZED}: 51,000,000 bytes, just over the library's 50 MB default cap. */
   public static final long DEFAULT_OVERSIZED_BYTES = 51_000_000;
+  /** Default for {@link Builder#hangTime}. */
+  public static final Duration DEFAULT_HANG_TIME = Duration.ofMinutes(1);
 
   /** {@link #requestCounts()} key: creates on any of the three create endpoints. */
   public static final String ROUTE_CREATE = "predictions.create";
@@ -365,6 +367,19 @@ public final class ReplicateSimulator implements AutoCloseable {
   }
 
   /**
+   * Forgets those of {@code predictionIds} that are settled (as {@link #forgetSettled()} does), so
+   * that a long run keeps the simulator's memory flat while predictions it has not checked yet (a
+   * lost webhook's, which recovery still has to look up) stay.
+   *
+   * @param predictionIds the predictions to forget when settled
+   * @return how many were forgotten
+   */
+  public int forget(java.util.Collection<String> predictionIds) {
+    Objects.requireNonNull(predictionIds, "predictionIds == null");
+    return engine.forget(predictionIds);
+  }
+
+  /**
    * Waits until every prediction is terminal and each of its webhook messages was delivered or
    * given up on (retries included).
    *
@@ -478,6 +493,7 @@ public final class ReplicateSimulator implements AutoCloseable {
     private int maxConcurrentWebhooks = DEFAULT_MAX_CONCURRENT_WEBHOOKS;
     private long slowDownloadRate = DEFAULT_SLOW_DOWNLOAD_RATE;
     private long oversizedBytes = DEFAULT_OVERSIZED_BYTES;
+    private Duration hangTime = DEFAULT_HANG_TIME;
     private final Map<Fault, Double> faultRates = new EnumMap<>(Fault.class);
     private long seed = 42;
     private int rateLimitRequests;
@@ -643,6 +659,23 @@ public final class ReplicateSimulator implements AutoCloseable {
     }
 
     /**
+     * How long a {@link Fault#HANG_DOWNLOAD} download holds its connection, sending nothing, before
+     * the simulator closes it; default 1 minute. Set it just above the client's download timeout in
+     * long runs, so that hanging downloads do not pile up threads in the simulator.
+     *
+     * @param hangTime from 1 ms to 1 hour
+     * @return this builder
+     */
+    public Builder hangTime(Duration hangTime) {
+      Objects.requireNonNull(hangTime, "hangTime == null");
+      if (hangTime.toMillis() < 1 || hangTime.compareTo(Duration.ofHours(1)) > 0) {
+        throw new IllegalArgumentException("hangTime must be from 1 ms to 1 h, was " + hangTime);
+      }
+      this.hangTime = hangTime;
+      return this;
+    }
+
+    /**
      * Bytes of a {@link Fault#OVERSIZED} body (at least the clip plus one byte is sent); from 1 to
      * 2^40, default 51,000,000.
      */
@@ -719,7 +752,7 @@ public final class ReplicateSimulator implements AutoCloseable {
       }
       Config config = new Config(port, apiToken, secret, startDelay, processingTime, leadSilence, tailSilence,
           defaultToneDuration, sampleRate, mp3BitrateKbps, outputRetention, webhookRetryDelays, webhookTimeout,
-          duplicateDeliveries, maxConcurrentWebhooks, slowDownloadRate, oversizedBytes, faultRates, seed, rateLimitRequests,
+          duplicateDeliveries, maxConcurrentWebhooks, slowDownloadRate, oversizedBytes, hangTime, faultRates, seed, rateLimitRequests,
           rateLimitWindow, ffmpegSettings);
       try {
         return new ReplicateSimulator(config);

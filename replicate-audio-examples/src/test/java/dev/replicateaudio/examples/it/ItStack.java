@@ -125,7 +125,8 @@ final class ItStack implements AutoCloseable {
           .jobStore(o.jobStoreDecorator.apply(jobs))
           .audioStore(o.audioStoreDecorator.apply(audioStore))
           .transactions(o.transactionsDecorator.apply(JdbiTransactionRunner.create(jdbi)))
-          .postProcessors(AudioPostProcessors.defaults(ffmpeg, settings))
+          .postProcessors(o.postProcessors.apply(settings, AudioPostProcessors.defaults(ffmpeg, settings).toBuilder())
+              .build())
           .webhookBaseUrl(server.url())
           .executor(executor);
       if (o.notifier != null) {
@@ -320,6 +321,8 @@ final class ItStack implements AutoCloseable {
     private UnaryOperator<GenerationJobStore> jobStoreDecorator = UnaryOperator.identity();
     private UnaryOperator<TransactionRunner> transactionsDecorator = UnaryOperator.identity();
     private UnaryOperator<WebhookEndpoint.ResultProcessor> processorDecorator = UnaryOperator.identity();
+    private java.util.function.BiFunction<ReplicateAudioSettings, AudioPostProcessors.Builder,
+        AudioPostProcessors.Builder> postProcessors = (settings, b) -> b;
     private Duration acknowledgeAfter;
     private WebhookCompletionNotifier notifier;
     private String poolName = "it";
@@ -371,6 +374,13 @@ final class ItStack implements AutoCloseable {
 
     Options transactions(UnaryOperator<TransactionRunner> decorator) {
       this.transactionsDecorator = decorator;
+      return this;
+    }
+
+    /** Changes the post-processors (the defaults on the stack's ffmpeg, given with the stack's settings). */
+    Options postProcessors(java.util.function.BiFunction<ReplicateAudioSettings, AudioPostProcessors.Builder,
+        AudioPostProcessors.Builder> change) {
+      this.postProcessors = change;
       return this;
     }
 

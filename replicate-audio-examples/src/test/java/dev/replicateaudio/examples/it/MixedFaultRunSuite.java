@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -135,7 +136,9 @@ abstract class MixedFaultRunSuite {
       ContentKey key = ContentKey.backgroundMusic(music.incrementAndGet());
       cases.add(new Case(key, MUSIC, request(PROMPTS.get(i % PROMPTS.size()), "mp3", 0.5)));
     }
-    for (Fault fault : Fault.values()) {
+    // the download faults added with the fault storm (hang, redirect loop, redirect to a private address) run
+    // in WebhookFaultStormTest and the soak: a hang costs a whole download timeout per attempt
+    for (Fault fault : EnumSet.range(Fault.FAIL, Fault.HTTP_500)) {
       for (int i = 0; i < 7; i++) {
         if (fault == Fault.SILENT && i >= 5) {
           ContentKey key = ContentKey.backgroundMusic(music.incrementAndGet());

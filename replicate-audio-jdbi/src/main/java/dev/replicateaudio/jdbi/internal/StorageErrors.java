@@ -31,6 +31,15 @@ public final class StorageErrors {
   static final int MYSQL_QUERY_TIMEOUT = 3024;
   /** MariaDB ER_CONNECTION_KILLED. */
   static final int MARIADB_CONNECTION_KILLED = 1927;
+  /**
+   * H2's SQLStates for a connection that is gone: 90007 the connection (object) is closed, 90067 the
+   * connection to a server is broken, 90098 and 90121 the database is closed. HikariCP's own rules
+   * (SQLState class 08) miss them, so a dead H2 connection would be lent again and again while the
+   * pool is busy (it validates only connections idle for 500 ms).
+   */
+  static final java.util.Set<String> H2_CONNECTION_GONE = java.util.Set.of("90007", "90067", "90098", "90121");
+  /** What sqlite-jdbc says (no SQLState, no code) when its connection is closed: the same case for SQLite. */
+  static final String SQLITE_CONNECTION_CLOSED = "database connection closed";
   private static final Pattern SQLITE_CODE = Pattern.compile("^\\[(SQLITE_[A-Z_]+)\\].*", Pattern.DOTALL);
 
   // HikariCP: "<pool> - Connection is not available, request timed out after 501ms (total=1, active=1, idle=0, waiting=0)"
@@ -133,14 +142,17 @@ public final class StorageErrors {
 
   /**
    * Whether {@code e} says the connection itself is gone (a connection exception, SQLState class
-   * 08, or MariaDB's 1927 "connection was killed"), so that a pool must not lend it again.
+   * 08, MariaDB's 1927 "connection was killed", H2's states for a closed or broken connection and
+   * a closed database, sqlite-jdbc's "database connection closed"), so that a pool must not lend it
+   * again.
    */
   public static boolean isConnectionLoss(SQLException e) {
     String state = e.getSQLState() == null ? "" : e.getSQLState();
     return e instanceof SQLNonTransientConnectionException || e instanceof SQLRecoverableException
         || (e instanceof SQLTransientConnectionException && !HIKARI_TIMEOUT.matcher(String.valueOf(e.getMessage()))
             .matches())
-        || state.startsWith("08") || e.getErrorCode() == MARIADB_CONNECTION_KILLED;
+        || state.startsWith("08") || e.getErrorCode() == MARIADB_CONNECTION_KILLED || H2_CONNECTION_GONE.contains(state)
+        || state.isEmpty() && SQLITE_CONNECTION_CLOSED.equals(e.getMessage());
   }
 
   private static StorageException translateSqlite(String operation, String code, String message, String lower,

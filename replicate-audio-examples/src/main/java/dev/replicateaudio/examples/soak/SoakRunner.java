@@ -1,0 +1,641 @@
+package dev.replicateaudio.examples.soak;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.replicateaudio.CompletionOutcome;
+import dev.replicateaudio.ManagedTempFiles;
+import dev.replicateaudio.ReplicateAudioSettings;
+import dev.replicateaudio.examples.ExampleFfmpeg;
+import dev.replicateaudio.examples.Threads;
+import dev.replicateaudio.examples.bench.BenchmarkRunner;
+import dev.replicateaudio.examples.bench.HeapSampler;
+import dev.replicateaudio.examples.bench.MachineInfo;
+import dev.replicateaudio.examples.simulator.ReplicateSimulator;
+import dev.replicateaudio.internal.SettingParsers;
+import dev.replicateaudio.jdbi.DatabaseSettings;
+import dev.replicateaudio.port.GenerationJob;
+import dev.replicateaudio.port.ResultRecord;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * The soak: the whole pipeline ({@link SoakStack}: simulator over loopback HTTP, signed webhooks,
+ * the webhook endpoint, downloads, trimming with real ffmpeg, storage, waiters, recovery on its
+ * schedule) under a steady mix of every fault ({@link FaultMix}) for {@code --duration}, keeping
+ * {@code --concurrency} generations in flight. Every job's end is checked against its fault: the
+ * outcome, the job row, its single result row and whether audio is stored.
+ *
+ * <pre>
+ * mvn -q -B -DskipTests -pl replicate-audio-examples -am package exec:java \
+ *     -Dexec.mainClass=dev.replicateaudio.examples.soak.SoakRunner -Dexec.args="--duration PT10M"
+ * </pre>
+ *
+ * <p>Every {@code --sample-interval} (default 10 s) it samples the heap after a full GC, live
+ * threads, open file descriptors, live child processes, this JVM's temp directories, connections
+ * lent by the pool, parked waiters and jobs by state, and prints one line. At the end it writes
+ * {@code replicate-audio-examples/target/soak-results.json} (or {@code --out}) and exits non-zero
+ * when a job ended in the wrong state or was stored twice, when anything was left behind (temp
+ * files, child processes, lent connections, waiters), or when threads, file descriptors or the
+ * retained heap grew past their limits (2, 5, 8 MB) between the end of the warm-up and the end.
+ *
+ * <p>Options: {@code --duration} (seconds or ISO-8601; default {@code SOAK_DURATION}, else 10
+ * minutes), {@code --warmup} (default a quarter of the duration, at most 60 s), {@code
+ * --sample-interval}, {@code --concurrency} (default 16), {@code --out FILE}, {@code --seed}, {@code
+ * --no-growth-limits} (for runs too short for growth to mean anything). The database is
+ * {@code DATABASE_URL} (with {@code DB_USER}, {@code DB_PASSWORD}: any of the five), else an H2 file
+ * under {@code target/soak}.
+ */
+public final class SoakRunner {
+  /** Default run length. */
+  public static final Duration DEFAULT_DURATION = Duration.ofMinutes(10);
+  /** The environment variable giving the default run length. */
+  public static final String ENV_DURATION = "SOAK_DURATION";
+  static final int MAX_THREADS_GROWTH = 2;
+  static final int MAX_FDS_GROWTH = 5;
+  static final double MAX_HEAP_GROWTH_MB = 8;
+  /** How many samples at each end make the floor growth is measured between. */
+  static final int FLOOR_WINDOW = 3;
+  private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
+  private static final int MAX_WRONG_LISTED = 50;
+  private static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
+  /** Held so that its level stays set (java.util.logging keeps loggers weakly). */
+  private static final java.util.logging.Logger CORE_LOGGER = java.util.logging.Logger.getLogger("dev.replicateaudio");
+  /** The JDK HttpServer's limit, in seconds, on writing one response; -1 (none) by default. */
+  static final String MAX_RESPONSE_TIME_PROPERTY = "sun.net.httpserver.maxRspTime";
+  /** The JDK HttpServer's limit, in seconds, on reading one request; -1 (none) by default. */
+  static final String MAX_REQUEST_TIME_PROPERTY = "sun.net.httpserver.maxReqTime";
+
+  private SoakRunner() {
+  }
+
+  /**
+   * Runs the soak and exits with its status: 0 when nothing leaked and every job ended right, 1
+   * otherwise, 2 for bad arguments.
+   *
+   * @param args see the class description
+   */
+  public static void main(String[] args) {
+    // every transient failure of the storm is a WARN line of the library: by default show errors only
+    // (-Dorg.slf4j.simpleLogger.defaultLogLevel=warn shows them)
+    if (System.getProperty(LOG_LEVEL_PROPERTY) == null) {
+      System.setProperty(LOG_LEVEL_PROPERTY, "error");
+      // under exec:java the core's System.Logger reaches java.util.logging, not slf4j: quiet it the same way
+      CORE_LOGGER.setLevel(java.util.logging.Level.SEVERE);
+    }
+    int status;
+    try {
+      status = run(args, System.getenv(), System.out);
+    } catch (IllegalArgumentException e) {
+      System.err.println("soak: " + e.getMessage());
+      status = 2;
+    } catch (Exception e) {
+      e.printStackTrace();
+      status = 1;
+    }
+    System.exit(status);
+  }
+
+  /** The run's options. */
+  record Options(Duration duration, Duration warmup, Duration sampleInterval, int concurrency, Path out, long seed,
+      boolean growthLimits) {
+
+    static Options parse(String[] args, Map<String, String> env) {
+      Duration duration = null;
+      Duration warmup = null;
+      Duration interval = Duration.ofSeconds(10);
+      int concurrency = 16;
+      Path out = null;
+      long seed = 13;
+      boolean limits = true;
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        switch (a) {
+          case "--duration": duration = duration(a, value(args, ++i, a)); break;
+          case "--warmup": warmup = duration(a, value(args, ++i, a)); break;
+          case "--sample-interval": interval = duration(a, value(args, ++i, a)); break;
+          case "--concurrency":
+            concurrency = SettingParsers.parseInt(value(args, ++i, a)).filter(n -> n >= 1 && n <= 256)
+                .orElseThrow(() -> new IllegalArgumentException("--concurrency takes 1 to 256"));
+            break;
+          case "--out": out = Path.of(value(args, ++i, a)); break;
+          case "--seed":
+            try {
+              seed = Long.parseLong(value(args, ++i, a));
+            } catch (NumberFormatException e) {
+              throw new IllegalArgumentException("--seed takes a whole number");
+            }
+            break;
+          case "--no-growth-limits": limits = false; break;
+          default:
+            throw new IllegalArgumentException("unknown argument '" + SettingParsers.printable(a) + "'; accepted:"
+                + " --duration D, --warmup D, --sample-interval D, --concurrency N, --out FILE, --seed N,"
+                + " --no-growth-limits (D: seconds or ISO-8601, e.g. 600 or PT10M)");
+        }
+      }
+      if (duration == null) {
+        String fromEnv = env.get(ENV_DURATION);
+        duration = fromEnv == null || fromEnv.isBlank() ? DEFAULT_DURATION : duration(ENV_DURATION, fromEnv);
+      }
+      if (warmup == null) {
+        warmup = Collections.min(List.of(duration.dividedBy(4), Duration.ofSeconds(60)));
+      }
+      if (warmup.compareTo(duration) >= 0) {
+        throw new IllegalArgumentException("--warmup " + SettingParsers.describe(warmup)
+            + " must be shorter than the duration " + SettingParsers.describe(duration));
+      }
+      if (interval.compareTo(Duration.ofMillis(500)) < 0) {
+        throw new IllegalArgumentException("--sample-interval must be at least 0.5 s");
+      }
+      if (out == null) {
+        out = moduleDirectory().map(m -> m.resolve("target").resolve("soak-results.json"))
+            .orElse(Path.of("soak-results.json"));
+      }
+      return new Options(duration, warmup, interval, concurrency, out.toAbsolutePath(), seed, limits);
+    }
+
+    private static Duration duration(String option, String text) {
+      Optional<Duration> d = SettingParsers.parseDuration(text);
+      if (d.isEmpty() || d.get().isNegative() || d.get().isZero() || d.get().compareTo(Duration.ofDays(30)) > 0) {
+        throw new IllegalArgumentException(option + "='" + SettingParsers.printable(text) + "' is not a duration from"
+            + " 1 s to 30 days: " + SettingParsers.TIMEOUT_FORMS);
+      }
+      return d.get();
+    }
+
+    private static String value(String[] args, int i, String option) {
+      if (i >= args.length) {
+        throw new IllegalArgumentException(option + " needs a value");
+      }
+      return args[i];
+    }
+  }
+
+  /** One sample of the resources, every {@code --sample-interval}. */
+  record Sample(double seconds, long jobsStarted, long jobsDone, int inFlight, long wrong, long storedTwice,
+      double heapAfterGcMb, int threads, int fds, int childProcesses, int tempDirectories, int lentConnections,
+      int waiters, int ffmpegRunning, Map<String, Long> jobsByState) {
+  }
+
+  /**
+   * Runs the soak, printing progress to {@code out}.
+   *
+   * @return the exit status: 0 when every check passed, 1 otherwise
+   */
+  static int run(String[] args, Map<String, String> env, PrintStream out) throws Exception {
+    Options o = Options.parse(args, env);
+    // The JDK's HttpServer (the simulator's and the webhook receiver's) keeps a connection whose response
+    // ended short (the simulator's disconnect and hang_download faults do that on purpose) in its set of
+    // responding connections forever, unless a response time limit lets its timer close and drop it.
+    // Read once per JVM, when the first HttpServer starts: set before the stack starts.
+    System.setProperty(MAX_RESPONSE_TIME_PROPERTY, System.getProperty(MAX_RESPONSE_TIME_PROPERTY, "15"));
+    System.setProperty(MAX_REQUEST_TIME_PROPERTY, System.getProperty(MAX_REQUEST_TIME_PROPERTY, "15"));
+    if (System.getProperty(ReplicateSimulator.NODELAY_PROPERTY) == null) {
+      System.setProperty(ReplicateSimulator.NODELAY_PROPERTY, "true");
+    }
+    return new Run(o, env, out).call();
+  }
+
+  /** One soak run. */
+  private static final class Run {
+    private final Options o;
+    private final Map<String, String> env;
+    private final PrintStream out;
+    private final AtomicLong started = new AtomicLong();
+    private final AtomicLong done = new AtomicLong();
+    private final AtomicLong wrong = new AtomicLong();
+    private final AtomicLong storedTwice = new AtomicLong();
+    private final Map<String, AtomicLong> doneByKind = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<String> wrongJobs = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<String> checkedPredictions = new ConcurrentLinkedQueue<>();
+    private final List<Sample> samples = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, Long> webhookAnswers = new ConcurrentHashMap<>();
+    private final java.util.Set<String> tallied = ConcurrentHashMap.newKeySet();
+    private final long pid = ProcessHandle.current().pid();
+    /** Child processes that ran before the soak (a database server started in this JVM, say): not the soak's. */
+    private final java.util.Set<Long> preexisting = descendants().map(ProcessHandle::pid)
+        .collect(java.util.stream.Collectors.toSet());
+    private long startNanos;
+
+    Run(Options o, Map<String, String> env, PrintStream out) {
+      this.o = o;
+      this.env = env;
+      this.out = out;
+    }
+
+    int call() throws Exception {
+      Path work = o.out().getParent().resolve("soak");
+      SoakStack.deleteTree(work);
+      Files.createDirectories(work);
+      DatabaseSettings database = database(work);
+      ReplicateAudioSettings settings = ExampleFfmpeg.resolve(ReplicateAudioSettings.fromEnvironment(env));
+      out.printf(Locale.ROOT, "replicate-audio soak: %s (warm-up %s), %d generations in flight, samples every %s%n",
+          SettingParsers.describe(o.duration()), SettingParsers.describe(o.warmup()), o.concurrency(),
+          SettingParsers.describe(o.sampleInterval()));
+      out.printf(Locale.ROOT, "  database: %s%n  ffmpeg:   %s%n", database.maskedUrl(), settings.ffmpegPath());
+      ManagedTempFiles.sweepOrphans();
+      Map<String, Object> results;
+      try (SoakStack stack = new SoakStack(settings, database, work)) {
+        FaultMix mix = FaultMix.standard(o.seed());
+        out.printf(Locale.ROOT, "  mix:      %d kinds of job per deck of %d: %s%n", mix.kinds().size(),
+            mix.kinds().stream().mapToInt(FaultMix.Kind::perDeck).sum(),
+            mix.kinds().stream().map(FaultMix.Kind::label).reduce((a, b) -> a + ", " + b).orElse(""));
+        results = storm(stack, mix);
+      }
+      write(results);
+      @SuppressWarnings("unchecked")
+      List<String> failures = (List<String>) results.get("failures");
+      out.printf(Locale.ROOT, "%nwrote %s%n", o.out());
+      if (failures.isEmpty()) {
+        out.println("PASS: no leak, no job in the wrong state");
+        return 0;
+      }
+      failures.forEach(f -> out.println("FAIL: " + f));
+      return 1;
+    }
+
+    private DatabaseSettings database(Path work) {
+      String url = env.get(DatabaseSettings.ENV_URL);
+      if (url != null && !url.isBlank()) {
+        DatabaseSettings fromEnv = DatabaseSettings.fromEnvironment(env);
+        return fromEnv.toBuilder().poolName("soak").poolSize(Math.max(fromEnv.poolSize(), 4))
+            .maxOverflow(Math.max(fromEnv.maxOverflow(), 6)).build();
+      }
+      // a file, not memory: a day of stored audio would not fit in the heap; a bounded page cache (4 MB)
+      return DatabaseSettings.builder().url("jdbc:h2:file:" + work.resolve("h2").resolve("soak").toAbsolutePath()
+          + ";CACHE_SIZE=4096").poolName("soak").poolSize(4).maxOverflow(6).build();
+    }
+
+    private Map<String, Object> storm(SoakStack stack, FaultMix mix) throws Exception {
+      Semaphore permits = new Semaphore(o.concurrency());
+      ExecutorService checker = Executors.newSingleThreadExecutor(Threads.named("soak-check"));
+      ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(Threads.named("soak-sampler"));
+      startNanos = System.nanoTime();
+      double loadAtStart = MachineInfo.loadAverage();
+      long warmupNanos = o.warmup().toNanos();
+      long endNanos = startNanos + o.duration().toNanos();
+      double[] heapBaseline = {Double.NaN};
+      AtomicInteger sampleFailures = new AtomicInteger();
+      sampler.scheduleAtFixedRate(() -> {
+        try {
+          Sample s = sample(stack, permits);
+          samples.add(s);
+          if (Double.isNaN(heapBaseline[0]) && System.nanoTime() - startNanos >= warmupNanos) {
+            heapBaseline[0] = HeapSampler.settledUsed() / 1e6;
+            out.printf(Locale.ROOT, "  warm-up over: retained heap %.1f MB%n", heapBaseline[0]);
+          }
+          print(s);
+          // settled ones are forgotten; the others (a stale webhook still on its way) wait for the next sample
+          List<String> checked = drain(checkedPredictions);
+          tallyWebhooks(stack, checked);
+          stack.simulator.forget(checked);
+          checked.stream().filter(id -> stack.simulator.prediction(id).isPresent()).forEach(checkedPredictions::add);
+        } catch (RuntimeException e) {
+          if (sampleFailures.incrementAndGet() <= 3) {
+            out.println("  sample failed: " + e);
+          }
+        }
+      }, o.sampleInterval().toNanos(), o.sampleInterval().toNanos(), TimeUnit.NANOSECONDS);
+
+      // the storm: keep `concurrency` generations in flight until the time is up
+      while (System.nanoTime() - endNanos < 0) {
+        if (!permits.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+          continue;
+        }
+        FaultMix.Job job = mix.next();
+        started.incrementAndGet();
+        stack.audio.generate(job.key(), job.request(), JOB_TIMEOUT).whenComplete((outcome, failure) -> {
+          try {
+            checker.execute(() -> {
+              try {
+                check(stack, job, outcome, failure);
+              } finally {
+                permits.release();
+              }
+            });
+          } catch (RuntimeException e) {
+            permits.release();
+          }
+        });
+      }
+      double stormSeconds = (System.nanoTime() - startNanos) / 1e9;
+      out.printf(Locale.ROOT, "storm over after %.0f s: %d started, waiting for %d in flight%n", stormSeconds,
+          started.get(), o.concurrency() - permits.availablePermits());
+      boolean drained = permits.tryAcquire(o.concurrency(), JOB_TIMEOUT.toSeconds() + 30, TimeUnit.SECONDS);
+      sampler.shutdown();
+      sampler.awaitTermination(60, TimeUnit.SECONDS);
+      List<Sample> underLoad = new ArrayList<>(samples);
+      stack.stopRecovery();
+      boolean settled = stack.simulator.awaitWebhooks(Duration.ofSeconds(90));
+      checker.shutdown();
+      checker.awaitTermination(60, TimeUnit.SECONDS);
+
+      // what is left once everything is idle, given a moment (a killed process takes a moment to go)
+      Sample end = null;
+      for (int i = 0; i < 60; i++) {
+        end = sample(stack, permits);
+        if (end.tempDirectories() == 0 && end.childProcesses() == 0 && end.lentConnections() == 0
+            && end.waiters() == 0) {
+          break;
+        }
+        Thread.sleep(500);
+      }
+      double heapEnd = HeapSampler.settledUsed() / 1e6;
+      int tempLeft = tempEntries(true);
+      long notFinal = end.jobsByState().entrySet().stream()
+          .filter(e -> !e.getKey().equals("SUCCEEDED") && !e.getKey().equals("FAILED"))
+          .mapToLong(Map.Entry::getValue).sum();
+      print(end);
+
+      List<Sample> afterWarmup = underLoad.stream().filter(s -> s.seconds() * 1e9 >= warmupNanos)
+          .collect(java.util.stream.Collectors.toList());
+      int threadsGrowth = floorGrowth(afterWarmup, Sample::threads);
+      int fdsGrowth = floorGrowth(afterWarmup, Sample::fds);
+      double heapGrowth = Double.isNaN(heapBaseline[0]) ? Double.NaN : heapEnd - heapBaseline[0];
+      long jobsWrong = wrong.get() + notFinal;
+
+      List<String> failures = new ArrayList<>();
+      if (!drained) {
+        failures.add("generations still in flight " + JOB_TIMEOUT.toSeconds() + " s after the storm");
+      }
+      if (!settled) {
+        failures.add("the simulator still had webhooks to deliver 90 s after the storm");
+      }
+      check(failures, "jobs_wrong_state", jobsWrong, 0);
+      check(failures, "stored_twice", storedTwice.get(), 0);
+      check(failures, "temp_files_left", tempLeft, 0);
+      check(failures, "child_processes_left", end.childProcesses(), 0);
+      check(failures, "connections_lent_left", end.lentConnections(), 0);
+      check(failures, "waiters_left", end.waiters(), 0);
+      if (o.growthLimits()) {
+        check(failures, "threads_growth", threadsGrowth, MAX_THREADS_GROWTH);
+        check(failures, "fds_growth", fdsGrowth, MAX_FDS_GROWTH);
+        if (Double.isNaN(heapGrowth) || heapGrowth >= MAX_HEAP_GROWTH_MB) {
+          failures.add(String.format(Locale.ROOT, "heap_retained_growth_mb is %.2f, the limit is below %.0f",
+              heapGrowth, MAX_HEAP_GROWTH_MB));
+        }
+      }
+
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("duration_s", round(stormSeconds));
+      r.put("warmup_s", round(o.warmup().toMillis() / 1000.0));
+      r.put("jobs_total", done.get());
+      r.put("jobs_started", started.get());
+      r.put("jobs_per_s", round(done.get() / stormSeconds));
+      r.put("jobs_wrong_state", jobsWrong);
+      r.put("jobs_not_final", notFinal);
+      r.put("stored_twice", storedTwice.get());
+      r.put("temp_files_left", tempLeft);
+      r.put("child_processes_left", end.childProcesses());
+      r.put("connections_lent_left", end.lentConnections());
+      r.put("waiters_left", end.waiters());
+      r.put("threads_growth", threadsGrowth);
+      r.put("fds_growth", fdsGrowth);
+      r.put("heap_retained_growth_mb", round(heapGrowth));
+      r.put("heap_retained_after_warmup_mb", round(heapBaseline[0]));
+      r.put("heap_retained_end_mb", round(heapEnd));
+      r.put("limits", Map.of("threads_growth", MAX_THREADS_GROWTH, "fds_growth", MAX_FDS_GROWTH,
+          "heap_retained_growth_mb_below", MAX_HEAP_GROWTH_MB, "enforced", o.growthLimits()));
+      r.put("failures", failures);
+      r.put("wrong_jobs", new ArrayList<>(wrongJobs));
+      r.put("jobs_by_kind", counts(doneByKind));
+      r.put("jobs_by_state_end", end.jobsByState());
+      r.put("concurrency", o.concurrency());
+      r.put("database", stack.dialect.displayName());
+      tallyWebhooks(stack, stack.simulator.predictionIds());
+      r.put("webhook_attempts_by_answer", new TreeMap<>(webhookAnswers));
+      r.put("started_at", Instant.now().minusNanos(System.nanoTime() - startNanos)
+          .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+      r.put("machine", MachineInfo.describe(stack.ffmpeg.version(), stack.settings.ffmpegPath(),
+          List.of(stack.dialect.displayName()), loadAtStart));
+      List<Map<String, Object>> series = new ArrayList<>();
+      for (Sample s : underLoad) {
+        series.add(sampleJson(s));
+      }
+      series.add(sampleJson(end));
+      r.put("samples", series);
+      return r;
+    }
+
+    private void check(SoakStack stack, FaultMix.Job job, CompletionOutcome outcome, Throwable failure) {
+      FaultMix.Expect e = job.kind().expect();
+      List<String> problems = new ArrayList<>();
+      try {
+        if (failure != null) {
+          problems.add("the waiting stage failed: " + failure);
+        } else {
+          boolean errorOk = e.error() == null ? outcome.error() == null
+              : outcome.error() != null && outcome.error().toLowerCase(Locale.ROOT).contains(e.error());
+          if (outcome.status() != e.outcome() || !errorOk) {
+            problems.add("outcome " + outcome.status() + " (" + outcome.error() + "), expected " + e.outcome()
+                + (e.error() == null ? "" : " with '" + e.error() + "'"));
+          }
+          String predictionId = outcome.predictionId();
+          if (predictionId == null) {
+            problems.add("no prediction id");
+          } else {
+            Optional<GenerationJob> row = stack.jobs.find(predictionId);
+            List<ResultRecord> results = stack.jobs.results(predictionId);
+            boolean audio = stack.audioStore.findAudio(job.key()).isPresent();
+            if (row.isEmpty() || row.get().status() != e.job() || !row.get().key().equals(job.key())) {
+              problems.add("job row " + row.map(j -> j.status() + " " + j.key()).orElse("missing") + ", expected "
+                  + e.job());
+            }
+            if (results.size() != 1 || results.get(0).status() != e.outcome()) {
+              problems.add("result rows " + results.stream().map(ResultRecord::status)
+                  .collect(java.util.stream.Collectors.toList()) + ", expected [" + e.outcome() + "]");
+            }
+            if (results.stream().filter(x -> x.status() == dev.replicateaudio.CompletionStatus.SUCCEEDED).count() > 1
+                || results.size() > 1) {
+              storedTwice.incrementAndGet();
+            }
+            if (audio != e.audio()) {
+              problems.add("audio " + (audio ? "stored" : "missing"));
+            }
+            checkedPredictions.add(predictionId);
+          }
+        }
+      } catch (RuntimeException ex) {
+        problems.add("checking failed: " + ex);
+      }
+      done.incrementAndGet();
+      doneByKind.computeIfAbsent(job.kind().label(), k -> new AtomicLong()).incrementAndGet();
+      if (!problems.isEmpty()) {
+        wrong.incrementAndGet();
+        String line = job.key() + " [" + job.kind().label() + "]: " + String.join("; ", problems);
+        if (wrongJobs.size() < MAX_WRONG_LISTED) {
+          wrongJobs.add(line);
+          out.println("  WRONG " + line);
+        }
+      }
+    }
+
+    private Sample sample(SoakStack stack, Semaphore permits) {
+      Map<String, Long> byState = new TreeMap<>();
+      stack.jdbi.useHandle(h -> h.createQuery("SELECT status, COUNT(*) FROM ra_generation_jobs GROUP BY status")
+          .map((rs, ctx) -> Map.entry(rs.getString(1), rs.getLong(2))).forEach(en -> byState.put(en.getKey(), en.getValue())));
+      return new Sample(round((System.nanoTime() - startNanos) / 1e9), started.get(), done.get(),
+          (int) (started.get() - done.get()), wrong.get(), storedTwice.get(),
+          round(HeapSampler.usedAfterGc() / 1e6), ManagementFactory.getThreadMXBean().getThreadCount(), openFds(),
+          childProcesses(), tempEntries(false), stack.lentConnections(), stack.audio.notifier().pendingWaiters(),
+          stack.runningFfmpeg(), byState);
+    }
+
+    private void print(Sample s) {
+      out.printf(Locale.ROOT, "[%6.0fs] jobs %d done (%.1f/s), %d in flight | wrong %d, stored twice %d | heap %.1f MB,"
+              + " threads %d, fds %d, children %d, temp dirs %d, lent %d, waiters %d | %s%n",
+          s.seconds(), s.jobsDone(), s.seconds() > 0 ? s.jobsDone() / s.seconds() : 0, s.inFlight(), s.wrong(),
+          s.storedTwice(), s.heapAfterGcMb(), s.threads(), s.fds(), s.childProcesses(), s.tempDirectories(),
+          s.lentConnections(), s.waiters(), s.jobsByState());
+    }
+
+    /** This JVM's directories (and, with {@code all}, every entry inside them) under the library's temp root. */
+    private int tempEntries(boolean all) {
+      Path root = ManagedTempFiles.defaultBaseDirectory();
+      if (!Files.isDirectory(root)) {
+        return 0;
+      }
+      int n = 0;
+      try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, "ra-" + pid + "-*")) {
+        for (Path d : dirs) {
+          n++;
+          if (all && Files.isDirectory(d)) {
+            try (Stream<Path> inside = Files.walk(d)) {
+              n += (int) inside.count() - 1;
+            } catch (IOException | UncheckedIOException e) {
+              // deleted meanwhile
+            }
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return n;
+    }
+
+    private int childProcesses() {
+      try (Stream<ProcessHandle> s = descendants()) {
+        return (int) s.filter(p -> !preexisting.contains(p.pid())).count();
+      }
+    }
+
+    private static Stream<ProcessHandle> descendants() {
+      return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive);
+    }
+
+    private static int openFds() {
+      try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+        return (int) s.count();
+      } catch (IOException | UncheckedIOException e) {
+        return -1;
+      }
+    }
+
+    private void write(Map<String, Object> results) throws IOException {
+      Files.createDirectories(o.out().getParent());
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(o.out().toFile(), results);
+    }
+
+    private static void check(List<String> failures, String figure, long value, long max) {
+      if (value > max) {
+        failures.add(figure + " is " + value + (max == 0 ? "" : ", the limit is " + max));
+      }
+    }
+
+    private static Map<String, Object> sampleJson(Sample s) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("t_s", s.seconds());
+      m.put("jobs_started", s.jobsStarted());
+      m.put("jobs_done", s.jobsDone());
+      m.put("in_flight", s.inFlight());
+      m.put("jobs_wrong_state", s.wrong());
+      m.put("stored_twice", s.storedTwice());
+      m.put("heap_after_gc_mb", s.heapAfterGcMb());
+      m.put("threads", s.threads());
+      m.put("fds", s.fds());
+      m.put("child_processes", s.childProcesses());
+      m.put("temp_dirs", s.tempDirectories());
+      m.put("connections_lent", s.lentConnections());
+      m.put("waiters", s.waiters());
+      m.put("ffmpeg_running", s.ffmpegRunning());
+      m.put("jobs_by_state", s.jobsByState());
+      return m;
+    }
+
+    /** Adds the webhook attempts of {@code predictionIds} to the tally, once each (before they are forgotten). */
+    private void tallyWebhooks(SoakStack stack, List<String> predictionIds) {
+      for (String id : predictionIds) {
+        if (tallied.add(id)) {
+          stack.simulator.deliveries(id).forEach(d -> webhookAnswers.merge(d.statusCode() == 0 ? "no answer"
+              : Integer.toString(d.statusCode()), 1L, Long::sum));
+        }
+      }
+      if (tallied.size() > 100_000) {
+        tallied.clear(); // forgotten predictions never come back; this only guards the tally against doubles
+      }
+    }
+
+    private static Map<String, Long> counts(Map<String, AtomicLong> m) {
+      Map<String, Long> sorted = new TreeMap<>();
+      m.forEach((k, v) -> sorted.put(k, v.get()));
+      return sorted;
+    }
+
+    private static List<String> drain(ConcurrentLinkedQueue<String> q) {
+      List<String> items = new ArrayList<>();
+      for (String s; (s = q.poll()) != null; ) {
+        items.add(s);
+      }
+      return items;
+    }
+  }
+
+  /**
+   * The rise of a resource's floor over the run: the lowest of the last {@link #FLOOR_WINDOW}
+   * samples minus the lowest of the first ones (after the warm-up). A leak raises the floor; a
+   * burst of work does not.
+   */
+  static int floorGrowth(List<Sample> samples, java.util.function.ToIntFunction<Sample> value) {
+    if (samples.isEmpty()) {
+      return 0;
+    }
+    int n = Math.min(FLOOR_WINDOW, samples.size());
+    int first = samples.subList(0, n).stream().mapToInt(value).min().orElse(0);
+    int last = samples.subList(samples.size() - n, samples.size()).stream().mapToInt(value).min().orElse(0);
+    return last - first;
+  }
+
+  private static double round(double v) {
+    return Double.isNaN(v) ? v : Math.round(v * 100) / 100.0;
+  }
+
+  /** {@code replicate-audio-examples}, found from where the examples' classes were loaded. */
+  static Optional<Path> moduleDirectory() {
+    return BenchmarkRunner.moduleDirectory();
+  }
+
+}
