@@ -65,8 +65,10 @@ import java.util.stream.Stream;
  *
  * <p>Options: {@code --duration} (seconds or ISO-8601; default {@code SOAK_DURATION}, else 10
  * minutes), {@code --warmup} (default a quarter of the duration, at most 60 s), {@code
- * --sample-interval}, {@code --concurrency} (default 16), {@code --out FILE}, {@code --seed}, {@code
- * --no-growth-limits} (for runs too short for growth to mean anything). The database is
+ * --sample-interval}, {@code --concurrency} (default 16), {@code --min-jobs N} (the storm goes on past
+ * the duration until N jobs have started, so a short run covers the whole mix however slow the
+ * machine; default 0), {@code --out FILE}, {@code --seed}, {@code --no-growth-limits} (for runs too
+ * short for growth to mean anything). The database is
  * {@code DATABASE_URL} (with {@code DB_USER}, {@code DB_PASSWORD}: any of the five), else an H2 file
  * under {@code target/soak}.
  */
@@ -122,7 +124,7 @@ public final class SoakRunner {
 
   /** The run's options. */
   record Options(Duration duration, Duration warmup, Duration sampleInterval, int concurrency, Path out, long seed,
-      boolean growthLimits) {
+      boolean growthLimits, int minJobs) {
 
     static Options parse(String[] args, Map<String, String> env) {
       Duration duration = null;
@@ -132,6 +134,7 @@ public final class SoakRunner {
       Path out = null;
       long seed = 13;
       boolean limits = true;
+      int minJobs = 0;
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
@@ -141,6 +144,10 @@ public final class SoakRunner {
           case "--concurrency":
             concurrency = SettingParsers.parseInt(value(args, ++i, a)).filter(n -> n >= 1 && n <= 256)
                 .orElseThrow(() -> new IllegalArgumentException("--concurrency takes 1 to 256"));
+            break;
+          case "--min-jobs":
+            minJobs = SettingParsers.parseInt(value(args, ++i, a)).filter(n -> n >= 0 && n <= 10_000_000)
+                .orElseThrow(() -> new IllegalArgumentException("--min-jobs takes 0 to 10000000"));
             break;
           case "--out": out = Path.of(value(args, ++i, a)); break;
           case "--seed":
@@ -153,8 +160,8 @@ public final class SoakRunner {
           case "--no-growth-limits": limits = false; break;
           default:
             throw new IllegalArgumentException("unknown argument '" + SettingParsers.printable(a) + "'; accepted:"
-                + " --duration D, --warmup D, --sample-interval D, --concurrency N, --out FILE, --seed N,"
-                + " --no-growth-limits (D: seconds or ISO-8601, e.g. 600 or PT10M)");
+                + " --duration D, --warmup D, --sample-interval D, --concurrency N, --min-jobs N, --out FILE,"
+                + " --seed N, --no-growth-limits (D: seconds or ISO-8601, e.g. 600 or PT10M)");
         }
       }
       if (duration == null) {
@@ -175,7 +182,7 @@ public final class SoakRunner {
         out = moduleDirectory().map(m -> m.resolve("target").resolve("soak-results.json"))
             .orElse(Path.of("soak-results.json"));
       }
-      return new Options(duration, warmup, interval, concurrency, out.toAbsolutePath(), seed, limits);
+      return new Options(duration, warmup, interval, concurrency, out.toAbsolutePath(), seed, limits, minJobs);
     }
 
     private static Duration duration(String option, String text) {
@@ -321,8 +328,8 @@ public final class SoakRunner {
         }
       }, o.sampleInterval().toNanos(), o.sampleInterval().toNanos(), TimeUnit.NANOSECONDS);
 
-      // the storm: keep `concurrency` generations in flight until the time is up
-      while (System.nanoTime() - endNanos < 0) {
+      // the storm: keep `concurrency` generations in flight until the time is up (and --min-jobs started)
+      while (System.nanoTime() - endNanos < 0 || started.get() < o.minJobs()) {
         if (!permits.tryAcquire(100, TimeUnit.MILLISECONDS)) {
           continue;
         }

@@ -42,7 +42,7 @@ class SoakRunnerTest {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
 
     int status = SoakRunner.run(new String[] {"--duration", "PT15S", "--warmup", "5", "--sample-interval", "2",
-        "--concurrency", "12", "--no-growth-limits", "--out", results.toString()}, env(),
+        "--concurrency", "12", "--min-jobs", "68", "--no-growth-limits", "--out", results.toString()}, env(),
         new PrintStream(buffer, true, StandardCharsets.UTF_8));
     String out = buffer.toString(StandardCharsets.UTF_8);
 
