@@ -61,24 +61,61 @@ public final class AudioUpdate {
     this.encoding = encoding;
   }
 
-  /** {@code sql} receives the audio's bytes as {@code :audio}. */
+  /**
+   * An update that receives the audio's bytes as {@code :audio}, for a BLOB ({@code bytea} on
+   * PostgreSQL) column.
+   *
+   * @param sql an {@code UPDATE} statement that uses the named parameter {@code :audio}; leading and
+   *     trailing whitespace is dropped
+   * @return the update
+   * @throws NullPointerException if {@code sql} is null
+   * @throws IllegalArgumentException if {@code sql} does not start with {@code UPDATE} (any case)
+   *     followed by whitespace, or does not use {@code :audio}; the message quotes {@code sql}
+   */
   public static AudioUpdate binary(String sql) {
     return new AudioUpdate(check(sql), Encoding.BINARY);
   }
 
-  /** {@code sql} receives the audio's Base64 text as {@code :audio}. */
+  /**
+   * An update that receives the audio's Base64 text as {@code :audio} (standard alphabet, padded, no
+   * line breaks), for a CLOB or text column.
+   *
+   * @param sql an {@code UPDATE} statement that uses the named parameter {@code :audio}; leading and
+   *     trailing whitespace is dropped
+   * @return the update
+   * @throws NullPointerException if {@code sql} is null
+   * @throws IllegalArgumentException if {@code sql} does not start with {@code UPDATE} (any case)
+   *     followed by whitespace, or does not use {@code :audio}; the message quotes {@code sql}
+   */
   public static AudioUpdate base64(String sql) {
     return new AudioUpdate(check(sql), Encoding.BASE64);
   }
 
+  /**
+   * The statement as given, without its leading and trailing whitespace.
+   *
+   * @return the {@code UPDATE} statement
+   */
   public String sql() {
     return sql;
   }
 
+  /**
+   * How {@code :audio} is bound: {@link Encoding#BINARY} for an update made by {@link #binary},
+   * {@link Encoding#BASE64} for one made by {@link #base64}.
+   *
+   * @return the encoding
+   */
   public Encoding encoding() {
     return encoding;
   }
 
+  /**
+   * The encoding and the statement, for example
+   * {@code AudioUpdate[base64: UPDATE sound_effects SET ...]}.
+   *
+   * @return a description for logs
+   */
   @Override
   public String toString() {
     return "AudioUpdate[" + encoding.name().toLowerCase(Locale.ROOT) + ": " + sql + "]";

@@ -46,8 +46,11 @@ import org.slf4j.LoggerFactory;
  * <p>This class is thread-safe.
  */
 public final class DatabaseConnectionMonitor {
+  /** Default for {@link Builder#healthCheckTimeout}: 2 s. */
   public static final Duration DEFAULT_HEALTH_CHECK_TIMEOUT = Duration.ofSeconds(2);
+  /** Default for {@link Builder#utilisationThreshold}: {@value}. */
   public static final double DEFAULT_UTILISATION_THRESHOLD = 0.8;
+  /** Default for {@link Builder#sustainedSamples}: {@value} samples. */
   public static final int DEFAULT_SUSTAINED_SAMPLES = 3;
 
   private static final Logger LOG = LoggerFactory.getLogger(DatabaseConnectionMonitor.class);
@@ -69,18 +72,38 @@ public final class DatabaseConnectionMonitor {
     this.onHighUtilisation = b.onHighUtilisation;
   }
 
-  /** A monitor with the defaults. */
+  /**
+   * A monitor with the defaults; the same as {@code builder(dataSource).build()}.
+   *
+   * @param dataSource the pool to watch; the monitor never closes it
+   * @return a new monitor
+   * @throws NullPointerException if {@code dataSource} is null
+   */
   public static DatabaseConnectionMonitor create(HikariDataSource dataSource) {
     return builder(dataSource).build();
   }
 
+  /**
+   * A builder starting from the defaults.
+   *
+   * @param dataSource the pool to watch; the monitor never closes it
+   * @return a new builder
+   * @throws NullPointerException if {@code dataSource} is null
+   */
   public static Builder builder(HikariDataSource dataSource) {
     return new Builder(Objects.requireNonNull(dataSource, "dataSource == null"));
   }
 
   /**
    * Checks that the database answers a cheap query in time. Never throws for a database that is
-   * down, unreachable, or a pool that is exhausted or closed: the result says so.
+   * down, unreachable, or a pool that is exhausted or closed: the result says so. Blocks the calling
+   * thread up to the health check timeout waiting for a connection, then up to that timeout again
+   * (whole seconds, rounded up; on H2 the session's {@code QUERY_TIMEOUT}) for the query. A
+   * {@link HikariDataSource} made with its no-argument constructor starts its pool on first use: a
+   * check before that waits for the connection up to the pool's own timeout instead. The connection
+   * goes back to the pool. A change of health is logged (WARN, then INFO on recovery).
+   *
+   * @return the result; unhealthy ones carry the pool's or the database's error message
    */
   public DatabaseHealth healthCheck() {
     Instant checkedAt = Instant.now();
@@ -117,7 +140,13 @@ public final class DatabaseConnectionMonitor {
     return health;
   }
 
-  /** The pool's numbers right now; all zero but {@code maximum} while the pool is not running. */
+  /**
+   * The pool's numbers right now, read from HikariCP without borrowing a connection; no logging, no
+   * effect on {@link #sample()}'s count.
+   *
+   * @return the snapshot; all zero but {@code maximum} while the pool is not running (closed, or not
+   *     started yet)
+   */
   public PoolStats poolStats() {
     HikariPoolMXBean pool = dataSource.isClosed() ? null : dataSource.getHikariPoolMXBean();
     int maximum = dataSource.getMaximumPoolSize();
@@ -131,7 +160,11 @@ public final class DatabaseConnectionMonitor {
   /**
    * Takes {@link #poolStats()} and tracks utilisation: when it has been at or above the threshold
    * for the configured number of samples in a row, logs a WARN and calls the
-   * {@link Builder#onHighUtilisation} listener, once until it falls below again.
+   * {@link Builder#onHighUtilisation} listener, once until it falls below again (then an INFO).
+   * The listener runs on the calling thread; an exception it throws is logged at WARN and not
+   * passed on.
+   *
+   * @return the numbers sampled
    */
   public PoolStats sample() {
     PoolStats stats = poolStats();
@@ -163,7 +196,17 @@ public final class DatabaseConnectionMonitor {
 
   /**
    * Every {@code interval}, on {@code scheduler}, calls {@link #sample()} and logs the numbers at
-   * INFO. Stops by itself when the pool is closed.
+   * INFO. Stops by itself when the pool is closed. See
+   * {@link #startReporting(ScheduledExecutorService, Duration, Consumer)}.
+   *
+   * @param scheduler the host's scheduler; it stays the host's to shut down
+   * @param interval the pause between the end of one report and the start of the next, also before
+   *     the first: 10 ms to 24 h
+   * @return the handle that stops this reporting
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code interval} is out of range
+   * @throws java.util.concurrent.RejectedExecutionException if {@code scheduler} refuses the task
+   *     (it was shut down)
    */
   public Reporting startReporting(ScheduledExecutorService scheduler, Duration interval) {
     return startReporting(scheduler, interval, stats ->
@@ -175,6 +218,16 @@ public final class DatabaseConnectionMonitor {
    * {@code sink} (which must be fast; an exception it throws is logged and reporting goes on).
    * Stops by itself when the pool is closed. The scheduler stays the host's: closing the returned
    * handle cancels only this task.
+   *
+   * @param scheduler the host's scheduler; it stays the host's to shut down
+   * @param interval the pause between the end of one report and the start of the next, also before
+   *     the first: 10 ms to 24 h
+   * @param sink receives each sample on the scheduler's thread
+   * @return the handle that stops this reporting
+   * @throws NullPointerException if an argument is null
+   * @throws IllegalArgumentException if {@code interval} is out of range
+   * @throws java.util.concurrent.RejectedExecutionException if {@code scheduler} refuses the task
+   *     (it was shut down)
    */
   public Reporting startReporting(ScheduledExecutorService scheduler, Duration interval, Consumer<PoolStats> sink) {
     Objects.requireNonNull(scheduler, "scheduler == null");
@@ -230,7 +283,11 @@ public final class DatabaseConnectionMonitor {
     private Reporting() {
     }
 
-    /** True until closed (or until the pool closed, or the scheduler shut down). */
+    /**
+     * Whether reports are still scheduled.
+     *
+     * @return true until closed (or until the pool closed, or the scheduler shut down)
+     */
     public boolean isActive() {
       ScheduledFuture<?> f = future;
       return f != null && !f.isDone();
@@ -258,7 +315,15 @@ public final class DatabaseConnectionMonitor {
       this.dataSource = dataSource;
     }
 
-    /** How long a health check may wait for a connection and for its query: 250 ms to 5 min. Default 2 s. */
+    /**
+     * How long a health check may wait for a connection, and then for its query (which JDBC counts in
+     * whole seconds, rounded up).
+     *
+     * @param timeout 250 ms to 5 min; default 2 s
+     * @return this builder
+     * @throws NullPointerException if {@code timeout} is null
+     * @throws IllegalArgumentException if it is out of range
+     */
     public Builder healthCheckTimeout(Duration timeout) {
       Objects.requireNonNull(timeout, "timeout == null");
       if (timeout.compareTo(Duration.ofMillis(250)) < 0 || timeout.compareTo(Duration.ofMinutes(5)) > 0) {
@@ -269,7 +334,13 @@ public final class DatabaseConnectionMonitor {
       return this;
     }
 
-    /** The utilisation, in (0, 1], at or above which the pool counts as running hot. Default 0.8. */
+    /**
+     * The utilisation ({@code active / maximum}) at or above which the pool counts as running hot.
+     *
+     * @param threshold in (0, 1]; default 0.8
+     * @return this builder
+     * @throws IllegalArgumentException if it is out of range (NaN included)
+     */
     public Builder utilisationThreshold(double threshold) {
       if (!(threshold > 0 && threshold <= 1)) {
         throw new IllegalArgumentException("utilisationThreshold=" + threshold + " is out of range: accepted (0, 1]");
@@ -278,7 +349,13 @@ public final class DatabaseConnectionMonitor {
       return this;
     }
 
-    /** How many samples in a row must be at or above the threshold before the WARN: 1 to 1000. Default 3. */
+    /**
+     * How many samples in a row must be at or above the threshold before the WARN.
+     *
+     * @param samples 1 to 1000; default 3
+     * @return this builder
+     * @throws IllegalArgumentException if it is out of range
+     */
     public Builder sustainedSamples(int samples) {
       if (samples < 1 || samples > 1000) {
         throw new IllegalArgumentException("sustainedSamples=" + samples + " is out of range: accepted 1 to 1000");
@@ -287,12 +364,24 @@ public final class DatabaseConnectionMonitor {
       return this;
     }
 
-    /** Called (on the sampling thread) alongside the WARN; must be fast. Default: nothing. */
+    /**
+     * Called (on the sampling thread) alongside the WARN, once per episode; must be fast. An
+     * exception it throws is logged at WARN and not passed on.
+     *
+     * @param listener receives the sample that crossed the line; default: nothing
+     * @return this builder
+     * @throws NullPointerException if {@code listener} is null
+     */
     public Builder onHighUtilisation(Consumer<PoolStats> listener) {
       this.onHighUtilisation = Objects.requireNonNull(listener, "listener == null");
       return this;
     }
 
+    /**
+     * Builds the monitor. The values were checked by the setters.
+     *
+     * @return a new monitor
+     */
     public DatabaseConnectionMonitor build() {
       return new DatabaseConnectionMonitor(this);
     }

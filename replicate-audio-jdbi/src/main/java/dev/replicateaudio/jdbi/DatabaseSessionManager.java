@@ -37,6 +37,14 @@ public final class DatabaseSessionManager {
     this.jdbi = jdbi;
   }
 
+  /**
+   * A session manager running its operations on {@code jdbi}.
+   *
+   * @param jdbi the Jdbi of the host's pool; use the same instance as the stores, so that work run
+   *     here joins their transactions and they join its
+   * @return a new session manager
+   * @throws NullPointerException if {@code jdbi} is null
+   */
   public static DatabaseSessionManager create(Jdbi jdbi) {
     return new DatabaseSessionManager(Objects.requireNonNull(jdbi, "jdbi == null"));
   }
@@ -51,8 +59,11 @@ public final class DatabaseSessionManager {
    * <p>On failure it rolls back, logs a WARN naming {@code operation} and the error, and returns
    * empty. An {@link Error} is not caught.
    *
+   * @param <T> the type of {@code work}'s result
    * @param operation a name for logs, for example {@code update_sound_effect_audio_42}
+   * @param work the database work, given the handle to use; it must not close or commit it
    * @return what {@code work} returned; empty when it failed, or returned null
+   * @throws NullPointerException if {@code operation} or {@code work} is null
    */
   public <T> Optional<T> safeExecute(String operation, HandleCallback<T, ? extends Exception> work) {
     Objects.requireNonNull(operation, "operation == null");
@@ -69,10 +80,21 @@ public final class DatabaseSessionManager {
   }
 
   /**
-   * Runs {@code work} as one operation: in its own transaction, or inside the calling thread's
-   * transaction when there is one (like the stores).
+   * Runs {@code work} as one operation: in its own transaction, committed when it returns, or
+   * inside the calling thread's transaction when there is one (like the stores). Unlike
+   * {@link #safeExecute}, a joined call takes no savepoint: its failure is thrown through the
+   * surrounding transaction, which rolls back as a whole when the exception leaves it. A conflict
+   * with a concurrent transaction (a deadlock, say) is not retried here.
    *
-   * @throws StorageException naming {@code operation} and what went wrong, after rolling back
+   * @param <T> the type of {@code work}'s result
+   * @param operation a name for the exception's message, for example {@code rename_sound_effect_42}
+   * @param work the database work, given the handle to use; it must not close or commit it
+   * @return what {@code work} returned, null included
+   * @throws StorageException naming {@code operation} and what went wrong, whatever {@code work}
+   *     threw (retryable when the database was unreachable or the failure was transient; a
+   *     {@code StorageException} thrown by {@code work} passes through unchanged); its own
+   *     transaction is rolled back first
+   * @throws NullPointerException if {@code operation} or {@code work} is null
    */
   public <T> T execute(String operation, HandleCallback<T, ? extends Exception> work) {
     Objects.requireNonNull(operation, "operation == null");

@@ -105,13 +105,21 @@ public record DatabaseSettings(
    * jobs and audio across restarts (recovery needs the pending jobs) and needs no server.
    */
   public static final String DEFAULT_URL = "jdbc:h2:file:./replicate-audio";
+  /** Default {@code poolName}: {@value}. */
   public static final String DEFAULT_POOL_NAME = "replicate-audio";
+  /** Default {@code poolSize}: {@value} connections. */
   public static final int DEFAULT_POOL_SIZE = 5;
+  /** Default {@code maxOverflow}: {@value} connections. */
   public static final int DEFAULT_MAX_OVERFLOW = 10;
+  /** Default {@code poolTimeout}: 30 s. */
   public static final Duration DEFAULT_POOL_TIMEOUT = Duration.ofSeconds(30);
+  /** Default {@code poolRecycle}: 30 min. */
   public static final Duration DEFAULT_POOL_RECYCLE = Duration.ofMinutes(30);
+  /** Default {@code idleTimeout}: 10 min. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofMinutes(10);
+  /** Default {@code statementTimeout}: 30 s. */
   public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(30);
+  /** Default {@code leakDetectionThreshold}: 60 s. */
   public static final Duration DEFAULT_LEAK_DETECTION_THRESHOLD = Duration.ofSeconds(60);
 
   /** The largest {@code poolSize} and the largest {@code maxOverflow}. */
@@ -127,16 +135,27 @@ public record DatabaseSettings(
   /** The smallest statement timeout: the databases count it in milliseconds. */
   public static final Duration MIN_STATEMENT_TIMEOUT = Duration.ofMillis(1);
 
+  /** Environment variable of {@code url}: {@value}. */
   public static final String ENV_URL = "DATABASE_URL";
+  /** Environment variable of {@code user}: {@value}. */
   public static final String ENV_USER = "DB_USER";
+  /** Environment variable of {@code password}: {@value}. */
   public static final String ENV_PASSWORD = "DB_PASSWORD";
+  /** Environment variable of {@code poolName}: {@value}. */
   public static final String ENV_POOL_NAME = "DB_POOL_NAME";
+  /** Environment variable of {@code poolSize}: {@value}. */
   public static final String ENV_POOL_SIZE = "DB_POOL_SIZE";
+  /** Environment variable of {@code maxOverflow}: {@value}. */
   public static final String ENV_MAX_OVERFLOW = "DB_MAX_OVERFLOW";
+  /** Environment variable of {@code poolTimeout}: {@value}. */
   public static final String ENV_POOL_TIMEOUT = "DB_POOL_TIMEOUT";
+  /** Environment variable of {@code poolRecycle}: {@value}. */
   public static final String ENV_POOL_RECYCLE = "DB_POOL_RECYCLE";
+  /** Environment variable of {@code idleTimeout}: {@value}. */
   public static final String ENV_IDLE_TIMEOUT = "DB_POOL_IDLE_TIMEOUT";
+  /** Environment variable of {@code statementTimeout}: {@value}. */
   public static final String ENV_STATEMENT_TIMEOUT = "DB_STATEMENT_TIMEOUT";
+  /** Environment variable of {@code leakDetectionThreshold}: {@value}. */
   public static final String ENV_LEAK_DETECTION_THRESHOLD = "DB_LEAK_DETECTION_THRESHOLD";
 
   private static final Duration MAX_TIMEOUT = ReplicateAudioSettings.MAX_TIMEOUT;
@@ -155,6 +174,27 @@ public record DatabaseSettings(
   private static final Pattern SQLITE_FILE = Pattern.compile(
       "(?i)jdbc:sqlite:(?!$|\\?|:memory:|file::memory:)(?!.*[?&]mode=memory).+");
 
+  /**
+   * Checks every value at once.
+   *
+   * @param url the JDBC URL of an H2, PostgreSQL, MySQL, MariaDB or SQLite database, without
+   *     leading or trailing whitespace; a SQLite URL must name a file (not {@code :memory:})
+   * @param user the database user; null for the driver's default
+   * @param password the user's password; null for none
+   * @param poolName 1 to 64 characters of {@code [A-Za-z0-9_.-]}
+   * @param poolSize the connections kept open: 1 to {@value #MAX_CONNECTIONS}
+   * @param maxOverflow the extra connections opened under load: 0 to {@value #MAX_CONNECTIONS}
+   * @param poolTimeout the longest a caller waits for a connection: 250 ms to 24 h
+   * @param poolRecycle the longest a connection lives: 30 s to 24 h
+   * @param idleTimeout how long an overflow connection may sit idle: 10 s to 24 h, and at least
+   *     1 s below {@code poolRecycle} (checked even when {@code maxOverflow} is 0 and the pool never
+   *     closes idle connections)
+   * @param statementTimeout the longest one statement may run: 1 ms to 24 h
+   * @param leakDetectionThreshold zero (off), or 2 s up to {@code poolRecycle}
+   * @throws ConfigurationException listing every invalid value, with what is accepted; a null
+   *     {@code url}, {@code poolName} or duration is reported there too, not as a
+   *     {@link NullPointerException}
+   */
   public DatabaseSettings {
     List<String> problems = new ArrayList<>();
     checkUrl("url", url, problems);
@@ -191,20 +231,36 @@ public record DatabaseSettings(
     }
   }
 
-  /** The defaults: an H2 database file in the working directory ({@value #DEFAULT_URL}). */
+  /**
+   * The defaults: an H2 database file in the working directory ({@value #DEFAULT_URL}), no user or
+   * password, and the pool defaults of the table above.
+   *
+   * @return the default settings
+   */
   public static DatabaseSettings defaults() {
     return builder().build();
   }
 
-  /** Reads {@code DATABASE_URL} and the {@code DB_*} variables of this process's environment. */
+  /**
+   * Reads {@code DATABASE_URL} and the {@code DB_*} variables of this process's environment, as
+   * {@link #fromEnvironment(Map)} does.
+   *
+   * @return the settings, defaults for unset or blank variables
+   * @throws ConfigurationException naming every variable whose value can't be used
+   */
   public static DatabaseSettings fromEnvironment() {
     return fromEnvironment(System.getenv());
   }
 
   /**
    * Reads {@code DATABASE_URL} and the {@code DB_*} variables from {@code environment}; unset or
-   * blank ones take their default, other keys are ignored.
+   * blank ones take their default, other keys are ignored. Values are stripped of surrounding
+   * whitespace, except {@code DB_PASSWORD}, which is taken as it is (a blank one counts as unset).
+   * {@code DB_LEAK_DETECTION_THRESHOLD=0} turns leak detection off. The password never appears in
+   * a message.
    *
+   * @param environment variable names to values, for example {@code System.getenv()}
+   * @return the settings
    * @throws ConfigurationException naming every variable whose value can't be used
    */
   public static DatabaseSettings fromEnvironment(Map<String, String> environment) {
@@ -245,16 +301,31 @@ public record DatabaseSettings(
     return b.build();
   }
 
+  /**
+   * A builder starting from the defaults.
+   *
+   * @return a new builder
+   */
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder holding this instance's values. */
+  /**
+   * A builder holding this instance's values, to derive a changed copy.
+   *
+   * @return a new builder
+   */
   public Builder toBuilder() {
     return new Builder(this);
   }
 
-  /** {@link #url()} with any password in it masked, for messages and logs. */
+  /**
+   * {@link #url()} with any password in it replaced by {@code <masked>}: the values of
+   * {@code password=}, {@code pwd=} and {@code sslpassword=} parameters (any case) and the password
+   * of {@code //user:password@host}.
+   *
+   * @return the URL, safe for messages and logs
+   */
   public String maskedUrl() {
     return maskUrl(url);
   }
@@ -295,6 +366,14 @@ public record DatabaseSettings(
    *       into a write would ({@code SQLITE_BUSY}). Single reads run outside transactions, beside the
    *       writer. The file must be on a local disk of the one host whose processes use it.
    * </ul>
+   *
+   * <p>On every database, a {@code password=} (or {@code pwd=}) parameter of the URL is moved to the
+   * connection properties (unless its value holds {@code %} or {@code +}), so drivers that log their
+   * URL don't log it. The HikariCP validation timeout is {@code poolTimeout}, at most 5 s; the
+   * keepalive is 2 min (or half of {@code poolRecycle} when that is shorter, and off below 30 s); a
+   * pool without overflow never closes idle connections.
+   *
+   * @return a new configuration each call; the caller may change it
    */
   public HikariConfig toHikariConfig() {
     SqlDialect dialect = SqlDialect.ofUrl(url).orElse(null);
@@ -368,6 +447,7 @@ public record DatabaseSettings(
    * than replicate-audio-jdbi needs, fails here and not on first use. The caller owns the pool:
    * close it on shutdown.
    *
+   * @return the running pool, owned by the caller
    * @throws ConfigurationException when no JDBC driver on the classpath accepts the URL
    * @throws StorageException (retryable) when the database can't be reached; permanent when it is
    *     not supported or too old (the message names the version found and the one needed), and
@@ -416,7 +496,11 @@ public record DatabaseSettings(
     }
   }
 
-  /** Every value, the password and any password in the URL masked. */
+  /**
+   * Every value, the password and any password in the URL masked.
+   *
+   * @return the settings, safe for messages and logs
+   */
   @Override
   public String toString() {
     return "DatabaseSettings[url=" + maskedUrl()
@@ -595,65 +679,140 @@ public record DatabaseSettings(
       leakDetectionThreshold = s.leakDetectionThreshold;
     }
 
+    /**
+     * Sets {@code url}; checked by {@link #build()}.
+     *
+     * @param url the JDBC URL: {@code jdbc:h2:}, {@code jdbc:postgresql:}, {@code jdbc:mysql:},
+     *     {@code jdbc:mariadb:} or {@code jdbc:sqlite:<file>}; default {@value DatabaseSettings#DEFAULT_URL}
+     * @return this builder
+     */
     public Builder url(String url) {
       this.url = url;
       return this;
     }
 
-    /** The database user; null for the driver's default. */
+    /**
+     * Sets {@code user}.
+     *
+     * @param user the database user; null (the default) for the driver's default
+     * @return this builder
+     */
     public Builder user(String user) {
       this.user = user;
       return this;
     }
 
-    /** The password; null for none. */
+    /**
+     * Sets {@code password}. It is never printed.
+     *
+     * @param password the user's password; null (the default) for none
+     * @return this builder
+     */
     public Builder password(String password) {
       this.password = password;
       return this;
     }
 
+    /**
+     * Sets {@code poolName}; checked by {@link #build()}.
+     *
+     * @param poolName the pool's name: 1 to 64 characters of {@code [A-Za-z0-9_.-]}; default
+     *     {@value DatabaseSettings#DEFAULT_POOL_NAME}
+     * @return this builder
+     */
     public Builder poolName(String poolName) {
       this.poolName = poolName;
       return this;
     }
 
+    /**
+     * Sets {@code poolSize}; checked by {@link #build()}.
+     *
+     * @param poolSize the connections kept open: 1 to 1000; default 5
+     * @return this builder
+     */
     public Builder poolSize(int poolSize) {
       this.poolSize = poolSize;
       return this;
     }
 
+    /**
+     * Sets {@code maxOverflow}; checked by {@link #build()}.
+     *
+     * @param maxOverflow the extra connections opened under load: 0 to 1000; default 10
+     * @return this builder
+     */
     public Builder maxOverflow(int maxOverflow) {
       this.maxOverflow = maxOverflow;
       return this;
     }
 
+    /**
+     * Sets {@code poolTimeout}; checked by {@link #build()}.
+     *
+     * @param poolTimeout the longest a caller waits for a connection: 250 ms to 24 h; default 30 s
+     * @return this builder
+     */
     public Builder poolTimeout(Duration poolTimeout) {
       this.poolTimeout = poolTimeout;
       return this;
     }
 
+    /**
+     * Sets {@code poolRecycle}; checked by {@link #build()}.
+     *
+     * @param poolRecycle the longest a connection lives before it is replaced: 30 s to 24 h; default
+     *     30 min
+     * @return this builder
+     */
     public Builder poolRecycle(Duration poolRecycle) {
       this.poolRecycle = poolRecycle;
       return this;
     }
 
+    /**
+     * Sets {@code idleTimeout}; checked by {@link #build()}.
+     *
+     * @param idleTimeout how long an overflow connection may sit idle before it is closed: 10 s to
+     *     24 h and at least 1 s below {@code poolRecycle}; default 10 min
+     * @return this builder
+     */
     public Builder idleTimeout(Duration idleTimeout) {
       this.idleTimeout = idleTimeout;
       return this;
     }
 
+    /**
+     * Sets {@code statementTimeout}; checked by {@link #build()}.
+     *
+     * @param statementTimeout the longest one statement (lock waits included) may run: 1 ms to 24 h;
+     *     default 30 s
+     * @return this builder
+     */
     public Builder statementTimeout(Duration statementTimeout) {
       this.statementTimeout = statementTimeout;
       return this;
     }
 
-    /** Zero turns leak detection off. */
+    /**
+     * Sets {@code leakDetectionThreshold}; checked by {@link #build()}.
+     *
+     * @param leakDetectionThreshold how long a connection may be held before HikariCP logs a leak
+     *     with the stack trace of the code that took it: zero (off), or 2 s up to {@code poolRecycle};
+     *     default 60 s
+     * @return this builder
+     */
     public Builder leakDetectionThreshold(Duration leakDetectionThreshold) {
       this.leakDetectionThreshold = leakDetectionThreshold;
       return this;
     }
 
-    /** @throws ConfigurationException listing every invalid value */
+    /**
+     * Builds the settings.
+     *
+     * @return the settings
+     * @throws ConfigurationException listing every invalid value
+     */
     public DatabaseSettings build() {
       return new DatabaseSettings(url, user, password, poolName, poolSize, maxOverflow, poolTimeout, poolRecycle,
           idleTimeout, statementTimeout, leakDetectionThreshold);

@@ -132,12 +132,32 @@ public final class PollingCompletionBridge implements CompletionBridge {
     thread.setDaemon(true);
   }
 
-  /** Starts a bridge with the defaults on {@code dataSource}; see {@link #builder}. */
+  /**
+   * Starts a bridge with the defaults on {@code dataSource}: the same as
+   * {@code builder(dataSource, notifier).start()}.
+   *
+   * @param dataSource the host's pool for the database the instances share; the bridge borrows a
+   *     connection per poll and per published batch, and never closes the pool
+   * @param notifier this instance's notifier: its local completions are published, remote ones are
+   *     handed to it
+   * @return the running bridge; close it before the pool and the notifier
+   * @throws NullPointerException if an argument is null
+   * @throws StorageException when the database can't be reached (retryable), or it is not
+   *     supported or the table {@code ra_completion_events} is missing (permanent: install the schema)
+   */
   public static PollingCompletionBridge start(DataSource dataSource, WebhookCompletionNotifier notifier) {
     return builder(dataSource, notifier).start();
   }
 
-  /** A builder for a bridge on {@code dataSource}, the host's pool for the shared database. */
+  /**
+   * A builder for a bridge on {@code dataSource}, starting from the defaults. Nothing is read or
+   * started until {@link Builder#start()}.
+   *
+   * @param dataSource the host's pool for the database the instances share
+   * @param notifier this instance's notifier
+   * @return a new builder
+   * @throws NullPointerException if an argument is null
+   */
   public static Builder builder(DataSource dataSource, WebhookCompletionNotifier notifier) {
     return new Builder(Objects.requireNonNull(dataSource, "dataSource == null"),
         Objects.requireNonNull(notifier, "notifier == null"));
@@ -154,7 +174,12 @@ public final class PollingCompletionBridge implements CompletionBridge {
         queue.size(), Duration.ofNanos(currentPauseNanos.get()));
   }
 
-  /** Publishes what is queued (for at most 2 s), stops the thread. Idempotent. */
+  /**
+   * Stops taking the notifier's completions, publishes what is queued (for at most 2 s; what is left
+   * is counted in {@link Stats#dropped()}), and stops the thread, waiting for it up to 10 s (then
+   * interrupting it with a WARN). Idempotent; may be called from any thread, the bridge's own
+   * included.
+   */
   @Override
   public void close() {
     if (!closed.compareAndSet(false, true)) {
@@ -397,7 +422,8 @@ public final class PollingCompletionBridge implements CompletionBridge {
   }
 
   /**
-   * The bridge's counters.
+   * The bridge's counters, as {@link PollingCompletionBridge#stats()} returns them: a snapshot,
+   * immutable and thread-safe. Counts are since the bridge started.
    *
    * @param published completions of this instance written to the table
    * @param received completions of other instances handed to the notifier
@@ -430,7 +456,14 @@ public final class PollingCompletionBridge implements CompletionBridge {
      * The pause between polls while there are waiters ({@code interval}: 10 ms to 60 s; default
      * {@value PollingCompletionBridge#DEFAULT_POLL_MILLIS} ms), and the longest pause it backs off to
      * when idle ({@code idle}: from {@code interval} to 10 min; default
-     * {@value PollingCompletionBridge#DEFAULT_IDLE_MILLIS} ms).
+     * {@value PollingCompletionBridge#DEFAULT_IDLE_MILLIS} ms). Equal values turn the back-off off.
+     *
+     * @param interval the pause between polls while this instance has waiters: 10 ms to 60 s
+     * @param idle the longest pause while idle: {@code interval} to 10 min
+     * @return this builder
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if a value is out of range; the message names it, the value
+     *     and the range
      */
     public Builder pollInterval(Duration interval, Duration idle) {
       Objects.requireNonNull(interval, "interval == null");
@@ -448,7 +481,16 @@ public final class PollingCompletionBridge implements CompletionBridge {
       return this;
     }
 
-    /** How long rows are kept (1 min to 7 days; default 10 min): longer than any instance's outage you expect to bridge. */
+    /**
+     * How long rows of {@code ra_completion_events} are kept before a bridge deletes them: longer
+     * than any instance's outage you expect to bridge. Every bridge on the database deletes rows
+     * older than its own retention, so the shortest one wins.
+     *
+     * @param retention 1 min to 7 days; default 10 min
+     * @return this builder
+     * @throws NullPointerException if {@code retention} is null
+     * @throws IllegalArgumentException if it is out of range
+     */
     public Builder retention(Duration retention) {
       Objects.requireNonNull(retention, "retention == null");
       if (retention.compareTo(Duration.ofMinutes(1)) < 0 || retention.compareTo(Duration.ofDays(7)) > 0) {
@@ -459,7 +501,15 @@ public final class PollingCompletionBridge implements CompletionBridge {
       return this;
     }
 
-    /** How many completions may wait to be written (1 to 1,000,000; default {@value PollingCompletionBridge#DEFAULT_QUEUE_CAPACITY}). */
+    /**
+     * How many local completions may wait to be written; when the queue is full (the database slow
+     * or down), further ones are dropped and counted in {@link Stats#dropped()}.
+     *
+     * @param capacity 1 to {@value PostgresCompletionBridge#MAX_QUEUE_CAPACITY} completions; default
+     *     {@value PollingCompletionBridge#DEFAULT_QUEUE_CAPACITY}
+     * @return this builder
+     * @throws IllegalArgumentException if it is out of range
+     */
     public Builder queueCapacity(int capacity) {
       if (capacity < 1 || capacity > PostgresCompletionBridge.MAX_QUEUE_CAPACITY) {
         throw new IllegalArgumentException("queueCapacity=" + capacity + " is out of range: accepted 1 to "
@@ -471,10 +521,12 @@ public final class PollingCompletionBridge implements CompletionBridge {
 
     /**
      * Reads the table's last id (events before it are not replayed), starts the thread and
-     * registers with the notifier.
+     * registers with the notifier. The builder may start further bridges afterwards, each with its
+     * own instance id and thread.
      *
-     * @throws StorageException when the database can't be reached (retryable) or the table is
-     *     missing (permanent: install the schema)
+     * @return the running bridge
+     * @throws StorageException when the database can't be reached (retryable), or it is not
+     *     supported or the table is missing (permanent: install the schema)
      */
     public PollingCompletionBridge start() {
       return PollingCompletionBridge.start(this);

@@ -182,8 +182,14 @@ public final class PostgresCompletionBridge implements CompletionBridge {
    * Starts a bridge on plain connections to the database of {@code settings} (its URL, user and
    * password; {@code poolTimeout} bounds connecting), on the default channel. See {@link #builder(DatabaseSettings, WebhookCompletionNotifier)}.
    *
+   * @param settings the settings of the shared database; only its URL, user, password, pool name
+   *     (for {@code application_name}) and pool timeout are used
+   * @param notifier this instance's notifier: its local completions are published, remote ones are
+   *     handed to it
+   * @return the running bridge, listening; close it before the notifier
+   * @throws NullPointerException if an argument is null
    * @throws ConfigurationException when the URL is not PostgreSQL or the driver is missing
-   * @throws StorageException (retryable) when the database can't be reached
+   * @throws StorageException (retryable) when the database can't be reached; nothing is left open
    */
   public static PostgresCompletionBridge start(DatabaseSettings settings, WebhookCompletionNotifier notifier) {
     return builder(settings, notifier).start();
@@ -193,26 +199,53 @@ public final class PostgresCompletionBridge implements CompletionBridge {
    * Starts a bridge on two connections of {@code dataSource}, held until it closes, on the default
    * channel. See {@link #builder(DataSource, WebhookCompletionNotifier)}.
    *
+   * @param dataSource a data source of the shared PostgreSQL database; the bridge takes two of its
+   *     connections for its whole life and gives them back, after {@code UNLISTEN *}, when it closes
+   * @param notifier this instance's notifier: its local completions are published, remote ones are
+   *     handed to it
+   * @return the running bridge, listening; close it before the data source and the notifier
+   * @throws NullPointerException if an argument is null
    * @throws ConfigurationException when the data source is not PostgreSQL or the driver is missing
-   * @throws StorageException (retryable) when the database can't be reached
+   * @throws StorageException (retryable) when the database can't be reached; nothing is left open
    */
   public static PostgresCompletionBridge start(DataSource dataSource, WebhookCompletionNotifier notifier) {
     return builder(dataSource, notifier).start();
   }
 
-  /** A builder for a bridge on plain connections to the database of {@code settings} (recommended). */
+  /**
+   * A builder for a bridge on plain connections to the database of {@code settings} (recommended),
+   * starting from the defaults. Nothing is checked or opened until {@link Builder#start()}.
+   *
+   * @param settings the settings of the shared database; only its URL, user, password, pool name
+   *     and pool timeout are used
+   * @param notifier this instance's notifier
+   * @return a new builder
+   * @throws NullPointerException if an argument is null
+   */
   public static Builder builder(DatabaseSettings settings, WebhookCompletionNotifier notifier) {
     Objects.requireNonNull(settings, "settings == null");
     return new Builder(new SettingsSource(settings), Objects.requireNonNull(notifier, "notifier == null"));
   }
 
-  /** A builder for a bridge on two connections of {@code dataSource}, held until it closes. */
+  /**
+   * A builder for a bridge on two connections of {@code dataSource}, held until it closes, starting
+   * from the defaults. Nothing is checked or opened until {@link Builder#start()}.
+   *
+   * @param dataSource a data source of the shared PostgreSQL database
+   * @param notifier this instance's notifier
+   * @return a new builder
+   * @throws NullPointerException if an argument is null
+   */
   public static Builder builder(DataSource dataSource, WebhookCompletionNotifier notifier) {
     Objects.requireNonNull(dataSource, "dataSource == null");
     return new Builder(new DataSourceSource(dataSource), Objects.requireNonNull(notifier, "notifier == null"));
   }
 
-  /** The channel this bridge publishes and listens on. */
+  /**
+   * The channel this bridge publishes and listens on.
+   *
+   * @return the channel, as given to {@link Builder#channel} or {@value #DEFAULT_CHANNEL}
+   */
   public String channel() {
     return channel;
   }
@@ -922,7 +955,8 @@ public final class PostgresCompletionBridge implements CompletionBridge {
   }
 
   /**
-   * The bridge's counters.
+   * The bridge's counters, as {@link PostgresCompletionBridge#stats()} returns them: a snapshot,
+   * immutable and thread-safe. Counts are since the bridge started.
    *
    * @param published completions of this instance sent to the channel
    * @param received completions of other instances handed to the notifier
@@ -968,7 +1002,13 @@ public final class PostgresCompletionBridge implements CompletionBridge {
 
     /**
      * The notification channel. Default {@value PostgresCompletionBridge#DEFAULT_CHANNEL}; 1 to 63 characters of
-     * {@code [A-Za-z0-9_]}, not starting with a digit. Case matters.
+     * {@code [A-Za-z0-9_]}, not starting with a digit. Case matters: the channel is quoted in
+     * {@code LISTEN}, so {@code Shop} and {@code shop} are different channels.
+     *
+     * @param channel the channel every instance of one deployment uses
+     * @return this builder
+     * @throws NullPointerException if {@code channel} is null
+     * @throws IllegalArgumentException if it is not accepted; the message quotes it
      */
     public Builder channel(String channel) {
       Objects.requireNonNull(channel, "channel == null");
@@ -982,7 +1022,13 @@ public final class PostgresCompletionBridge implements CompletionBridge {
 
     /**
      * How many completions may wait to be published. Default
-     * {@value PostgresCompletionBridge#DEFAULT_QUEUE_CAPACITY}; 1 to 1,000,000.
+     * {@value PostgresCompletionBridge#DEFAULT_QUEUE_CAPACITY}; 1 to 1,000,000. When the queue is
+     * full (the database slow or down), further completions are dropped and counted in
+     * {@link Stats#dropped()}.
+     *
+     * @param capacity 1 to {@value PostgresCompletionBridge#MAX_QUEUE_CAPACITY} completions
+     * @return this builder
+     * @throws IllegalArgumentException if it is out of range
      */
     public Builder queueCapacity(int capacity) {
       if (capacity < 1 || capacity > MAX_QUEUE_CAPACITY) {
@@ -996,7 +1042,15 @@ public final class PostgresCompletionBridge implements CompletionBridge {
     /**
      * The delays between reconnection attempts: {@code min} first, doubling up to {@code max}, each
      * with ±20 % jitter. Default 100 ms to 5 s; {@code min} from 1 ms to 1 min, {@code max} from
-     * {@code min} to 10 min.
+     * {@code min} to 10 min. The listener and the sender each keep their own backoff, reset when they
+     * connect again.
+     *
+     * @param min the first delay: 1 ms to 1 min
+     * @param max the longest delay: {@code min} to 10 min
+     * @return this builder
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if a value is out of range; the message names it, the value
+     *     and the range
      */
     public Builder reconnectDelay(Duration min, Duration max) {
       Objects.requireNonNull(min, "min == null");
@@ -1016,8 +1070,10 @@ public final class PostgresCompletionBridge implements CompletionBridge {
 
     /**
      * Connects, runs {@code LISTEN}, starts the two threads and registers with the notifier. When
-     * it returns, the bridge is listening.
+     * it returns, the bridge is listening. The builder may start further bridges afterwards, each
+     * with its own instance id, connections and threads.
      *
+     * @return the running bridge
      * @throws ConfigurationException when the database is not PostgreSQL or the driver is missing
      * @throws StorageException (retryable) when the database can't be reached; nothing is left open
      */

@@ -98,12 +98,20 @@ public enum SqlDialect {
     this.sqlDirectories = sqlDirectories;
   }
 
-  /** The database's name for people, for example {@code MariaDB}. */
+  /**
+   * The database's name for people, as messages print it.
+   *
+   * @return for example {@code MariaDB} or {@code PostgreSQL}
+   */
   public String displayName() {
     return displayName;
   }
 
-  /** The lower-case key naming this dialect's SQL directory, for example {@code mariadb}. */
+  /**
+   * The lower-case key naming this dialect's SQL directory, the first of {@link #sqlDirectories()}.
+   *
+   * @return for example {@code mariadb}
+   */
   public String key() {
     return key;
   }
@@ -111,22 +119,40 @@ public enum SqlDialect {
   /**
    * The classpath resource of this database's schema script, for hosts that migrate with Flyway
    * or Liquibase. MySQL and MariaDB share {@code mysql.sql}.
+   *
+   * @return a path for {@link ClassLoader#getResource}, without a leading slash, for example
+   *     {@code dev/replicateaudio/jdbi/schema/postgresql.sql}
    */
   public String schemaResource() {
     return schemaResource;
   }
 
-  /** The oldest version accepted, for example {@code 10.6}. */
+  /**
+   * The oldest server version {@link #detect} accepts; versions compare by their first three
+   * numbers.
+   *
+   * @return for example {@code 10.6} (MariaDB) or {@code 12} (PostgreSQL)
+   */
   public String minimumVersion() {
     return minimumVersion;
   }
 
-  /** Whether a locking read can skip rows other transactions hold ({@code FOR UPDATE SKIP LOCKED}). */
+  /**
+   * Whether a locking read can skip rows other transactions hold ({@code FOR UPDATE SKIP LOCKED}).
+   *
+   * @return true on every dialect but {@link #SQLITE}, which has one writer at a time and needs no
+   *     row locks
+   */
   public boolean skipLocked() {
     return skipLocked;
   }
 
-  /** Whether {@code UPDATE ... RETURNING} exists (PostgreSQL, SQLite; not MySQL, not MariaDB 10.x). */
+  /**
+   * Whether {@code UPDATE ... RETURNING} exists.
+   *
+   * @return true on {@link #POSTGRESQL} and {@link #SQLITE}; false on {@link #H2}, {@link #MYSQL} and
+   *     {@link #MARIADB} (10.x has no {@code UPDATE ... RETURNING})
+   */
   public boolean updateReturning() {
     return updateReturning;
   }
@@ -134,12 +160,19 @@ public enum SqlDialect {
   /**
    * Whether the server pushes notifications ({@code LISTEN}/{@code NOTIFY}): then
    * {@link PostgresCompletionBridge} wakes other instances; elsewhere {@link PollingCompletionBridge}.
+   *
+   * @return true on {@link #POSTGRESQL} only
    */
   public boolean listenNotify() {
     return listenNotify;
   }
 
-  /** How audio of tens of megabytes is stored and read back here. */
+  /**
+   * How audio of tens of megabytes is stored and read back here.
+   *
+   * @return {@link LargeValues#STREAMED} on H2, {@link LargeValues#SLICED_READS} on PostgreSQL,
+   *     {@link LargeValues#CHUNKED} on MySQL, MariaDB and SQLite
+   */
   public LargeValues largeValues() {
     return largeValues;
   }
@@ -147,14 +180,21 @@ public enum SqlDialect {
   /**
    * The directories under {@code dev/replicateaudio/jdbi/sql/} searched for a statement, most
    * specific first; {@code common} is searched after them.
+   *
+   * @return an unmodifiable list, for example {@code [mariadb, mysql]} for {@link #MARIADB}
    */
   public List<String> sqlDirectories() {
     return sqlDirectories;
   }
 
   /**
-   * The dialect of the database behind {@code connection}, its version checked.
+   * The dialect of the database behind {@code connection}, its version checked, as
+   * {@link #detect(String, String)} does with the connection's product name and version. Runs no
+   * statement; the connection stays open.
    *
+   * @param connection an open connection to the database
+   * @return the dialect
+   * @throws NullPointerException if {@code connection} is null
    * @throws StorageException (permanent) for an unsupported database, or a version older than
    *     {@link #minimumVersion()}, naming the version found and the one needed
    * @throws SQLException when the connection's metadata can't be read
@@ -166,8 +206,14 @@ public enum SqlDialect {
   }
 
   /**
-   * The dialect for a product name and version as {@link DatabaseMetaData} reports them.
+   * The dialect for a product name and version as {@link DatabaseMetaData} reports them. The
+   * product name is matched ignoring case and surrounding whitespace; a {@code MySQL} product whose
+   * version contains {@code MariaDB} is {@link #MARIADB}, its {@code 5.5.5-} prefix dropped before
+   * the version check. Only the leading {@code major[.minor[.patch]]} of the version is read.
    *
+   * @param productName for example {@code PostgreSQL}; null is treated as unsupported
+   * @param productVersion for example {@code 16.4 (Debian 16.4-1)}; null is treated as unreadable
+   * @return the dialect
    * @throws StorageException (permanent) for an unsupported product, or a version older than
    *     {@link #minimumVersion()}, naming the version found and the one needed
    */
@@ -204,7 +250,13 @@ public enum SqlDialect {
 
   /**
    * The dialect family a JDBC URL names, before connecting: {@code jdbc:mysql:} gives
-   * {@link #MYSQL} even though the server behind it may turn out to be MariaDB.
+   * {@link #MYSQL} even though the server behind it may turn out to be MariaDB. The prefix is
+   * matched ignoring case; the rest of the URL is not checked.
+   *
+   * @param jdbcUrl a JDBC URL, for example {@code jdbc:postgresql://db/app}
+   * @return the dialect of {@code jdbc:h2:}, {@code jdbc:postgresql:}, {@code jdbc:mysql:},
+   *     {@code jdbc:mariadb:} or {@code jdbc:sqlite:} URLs; empty for any other URL
+   * @throws NullPointerException if {@code jdbcUrl} is null
    */
   public static Optional<SqlDialect> ofUrl(String jdbcUrl) {
     String u = Objects.requireNonNull(jdbcUrl, "jdbcUrl == null").toLowerCase(Locale.ROOT);
