@@ -113,10 +113,17 @@ public final class JdbiGenerationJobStore implements GenerationJobStore {
   public Optional<GenerationJob> claim(String predictionId, ContentKey key) {
     checkPredictionId(predictionId);
     Objects.requireNonNull(key, "key == null");
-    return SqlSupport.inTransactionRetryingConflicts(jdbi, "claim(" + predictionId + ", " + key + ")", h -> {
-      SqlDialect d = dialect(h);
-      Instant now = SqlSupport.now(clock);
-      if (Sql.claimReturnsRow(d)) {
+    String operation = "claim(" + predictionId + ", " + key + ")";
+    SqlDialect known = dialect;
+    if (known == null) {
+      known = SqlSupport.read(jdbi, operation, this::dialect);
+    }
+    if (Sql.claimReturnsRow(known)) {
+      // each statement is atomic alone and none relies on another's locks, so they run in autocommit
+      // (outside a transaction of the caller's): no commit round trip
+      SqlDialect d = known;
+      return SqlSupport.autocommitRetryingConflicts(jdbi, operation, h -> {
+        Instant now = SqlSupport.now(clock);
         // one statement claims and returns the row; a new job's row is known without reading it back
         Optional<GenerationJob> claimed = claimPendingReturning(h, d, predictionId, key, now);
         if (claimed.isPresent()) {
@@ -125,9 +132,14 @@ public final class JdbiGenerationJobStore implements GenerationJobStore {
         if (insertIfAbsent(h, d, predictionId, key, JobStatus.PROCESSING, 1, now)) {
           return Optional.of(new GenerationJob(predictionId, key, JobStatus.PROCESSING, 1, null, now, now));
         }
-        // the row appeared between the two: see below
+        // the row appeared between the two: a recordSubmitted committed it (the webhook raced the
+        // submission), and the insert waited for that commit; it is visible to a new statement now
         return claimPendingReturning(h, d, predictionId, key, now);
-      }
+      });
+    }
+    return SqlSupport.inTransactionRetryingConflicts(jdbi, operation, h -> {
+      SqlDialect d = dialect(h);
+      Instant now = SqlSupport.now(clock);
       if (claimPending(h, d, predictionId, key, now)) {
         return find(h, d, predictionId);
       }
