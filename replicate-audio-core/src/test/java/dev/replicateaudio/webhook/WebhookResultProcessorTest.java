@@ -98,10 +98,18 @@ class WebhookResultProcessorTest {
       }
       return new ProcessedAudio(output, "audio/wav", Duration.ofSeconds(3), Duration.ofSeconds(1));
     };
+    return processorWith(copying, maxAttempts);
+  }
+
+  private WebhookResultProcessor processorWith(AudioPostProcessor postProcessor) {
+    return processorWith(postProcessor, WebhookResultProcessor.DEFAULT_MAX_ATTEMPTS);
+  }
+
+  private WebhookResultProcessor processorWith(AudioPostProcessor postProcessor, int maxAttempts) {
     return WebhookResultProcessor.builder()
         .jobStore(storage).audioStore(storage).transactions(storage)
         .downloader(downloader)
-        .postProcessors(AudioPostProcessors.builder().fallback(copying).build())
+        .postProcessors(AudioPostProcessors.builder().fallback(postProcessor).build())
         .notifier(notifier)
         .executor(executor)
         .tempDirectory(tempBase)
@@ -201,17 +209,6 @@ class WebhookResultProcessorTest {
     assertThat(storage.results("p-copied")).singleElement().satisfies(r ->
         assertThat(r.status()).isEqualTo(CompletionStatus.SUCCEEDED));
     assertNoTempFilesLeft();
-  }
-
-  private WebhookResultProcessor processorWith(AudioPostProcessor postProcessor) {
-    return WebhookResultProcessor.builder()
-        .jobStore(storage).audioStore(storage).transactions(storage)
-        .downloader(downloader)
-        .postProcessors(AudioPostProcessors.builder().fallback(postProcessor).build())
-        .notifier(notifier)
-        .executor(executor)
-        .tempDirectory(tempBase)
-        .build();
   }
 
   private static String sha256(byte[] bytes) {
