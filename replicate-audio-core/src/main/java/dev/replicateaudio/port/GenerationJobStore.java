@@ -1,8 +1,10 @@
 package dev.replicateaudio.port;
 
+import dev.replicateaudio.CompletionStatus;
 import dev.replicateaudio.ContentKey;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -84,6 +86,37 @@ public interface GenerationJobStore {
    * @throws StorageException (permanent) when no job has this prediction id
    */
   void release(String predictionId, String error);
+
+  /**
+   * Finishes a job and appends its result row as one step: for a {@code SUCCEEDED} record, PROCESSING →
+   * SUCCEEDED as {@link #markSucceeded}; for {@code FAILED} or {@code CANCELED}, PROCESSING (or PENDING) →
+   * FAILED with the record's error as {@link #markFailed}; then the record is logged as {@link #logResult}.
+   * Both happen or neither. This default makes the two calls (inside the caller's transaction when there
+   * is one); a store may do both in one statement.
+   *
+   * @param record the result row; its prediction id names the job
+   * @throws IllegalArgumentException when a FAILED or CANCELED record has no error
+   * @throws StaleClaimException when the job is not in a state the move starts from
+   * @throws StorageException (permanent) when no job has this prediction id
+   */
+  default void finish(ResultRecord record) {
+    Objects.requireNonNull(record, "record == null");
+    if (record.status() == CompletionStatus.SUCCEEDED) {
+      markSucceeded(record.predictionId());
+    } else {
+      markFailed(record.predictionId(), failureError(record));
+    }
+    logResult(record);
+  }
+
+  /** The error of a FAILED or CANCELED record; refuses a record without one. */
+  private static String failureError(ResultRecord record) {
+    if (record.error() == null) {
+      throw new IllegalArgumentException("a " + record.status() + " result record must carry an error (prediction "
+          + record.predictionId() + ")");
+    }
+    return record.error();
+  }
 
   /**
    * The job of a prediction.

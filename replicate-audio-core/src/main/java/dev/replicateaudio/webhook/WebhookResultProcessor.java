@@ -12,6 +12,8 @@ import dev.replicateaudio.notify.WebhookCompletionNotifier;
 import dev.replicateaudio.port.AudioDownloader;
 import dev.replicateaudio.port.AudioMetadata;
 import dev.replicateaudio.port.AudioStore;
+import dev.replicateaudio.port.DownloadedAudio;
+import dev.replicateaudio.port.FileStamp;
 import dev.replicateaudio.port.GenerationJob;
 import dev.replicateaudio.port.GenerationJobStore;
 import dev.replicateaudio.port.JobStatus;
@@ -330,8 +332,8 @@ public final class WebhookResultProcessor {
     CompletionStage<ResultRecord> stored;
     try {
       stored = downloader.download(output, temp.path(0))
-          .thenApplyAsync(downloaded -> postProcess(key, downloaded.file(), temp.path(1)), executor)
-          .thenApplyAsync(processed -> store(job, processed, arrived), executor);
+          .thenApplyAsync(downloaded -> postProcess(key, downloaded, temp.path(1)), executor)
+          .thenApplyAsync(ready -> store(job, ready, arrived), executor);
     } catch (RuntimeException e) {
       stored = CompletableFuture.failedFuture(e);
     }
@@ -353,20 +355,39 @@ public final class WebhookResultProcessor {
         .thenCompose(stage -> stage);
   }
 
-  private ProcessedAudio postProcess(ContentKey key, Path downloaded, Path output) {
+  /**
+   * Post-processes the download and describes the audio to store. The SHA-256 is computed once: a
+   * pass-through keeps the one the downloader computed while writing (when the file still has the
+   * stamp it had before processing); a new file is hashed here. The store then checks the stamp and
+   * the length instead of hashing again.
+   */
+  private ReadyAudio postProcess(ContentKey key, DownloadedAudio downloaded, Path output) {
+    FileStamp beforeProcessing = downloaded.sha256() == null ? null : FileStamp.of(downloaded.file());
     AudioPostProcessor processor = postProcessors.forType(key.contentType());
-    return processor.process(downloaded, output);
+    ProcessedAudio processed = processor.process(downloaded.file(), output);
+    Path file = processed.file();
+    if (beforeProcessing != null && beforeProcessing.sizeBytes() == downloaded.sizeBytes()
+        && file.equals(downloaded.file()) && FileStamp.of(file).equals(beforeProcessing)) {
+      return new ReadyAudio(processed, new AudioMetadata(processed.mimeType(), downloaded.sizeBytes(),
+          downloaded.sha256(), processed.finalDuration()), beforeProcessing);
+    }
+    FileStamp hashedAs = FileStamp.of(file);
+    return new ReadyAudio(processed, AudioMetadata.of(file, processed.mimeType(), processed.finalDuration()), hashedAs);
   }
 
-  private ResultRecord store(GenerationJob job, ProcessedAudio processed, Instant arrived) {
-    AudioMetadata metadata = AudioMetadata.of(processed.file(), processed.mimeType(), processed.finalDuration());
+  /** Processed audio with its metadata, and the file's stamp when its SHA-256 was computed. */
+  private record ReadyAudio(ProcessedAudio processed, AudioMetadata metadata, FileStamp hashedAs) {
+  }
+
+  private ResultRecord store(GenerationJob job, ReadyAudio ready, Instant arrived) {
+    ProcessedAudio processed = ready.processed();
+    AudioMetadata metadata = ready.metadata();
     return transactions.inTransaction(() -> {
-      audioStore.storeAudio(job.key(), processed.file(), metadata);
-      jobStore.markSucceeded(job.predictionId());
+      audioStore.storeAudio(job.key(), processed.file(), metadata, ready.hashedAs());
       ResultRecord record = new ResultRecord(job.predictionId(), job.key(), CompletionStatus.SUCCEEDED, null,
           metadata.sizeBytes(), processed.originalDuration(), processed.finalDuration(),
           elapsedSince(arrived), clock.instant());
-      jobStore.logResult(record);
+      jobStore.finish(record);
       return record;
     });
   }
@@ -375,8 +396,7 @@ public final class WebhookResultProcessor {
   private CompletionStage<CompletionOutcome> finishFailed(GenerationJob job, CompletionOutcome outcome, Instant arrived) {
     return CompletableFuture
         .supplyAsync(() -> transactions.inTransaction(() -> {
-          jobStore.markFailed(job.predictionId(), outcome.error());
-          jobStore.logResult(new ResultRecord(job.predictionId(), job.key(), outcome.status(), outcome.error(),
+          jobStore.finish(new ResultRecord(job.predictionId(), job.key(), outcome.status(), outcome.error(),
               0, null, null, elapsedSince(arrived), clock.instant()));
           return outcome;
         }), executor)

@@ -55,6 +55,17 @@ public final class FakeAudioDownloader implements AudioDownloader {
     return new DownloadException("Download of " + uri + " timed out (injected)", -1, true, null);
   }
 
+  private volatile String reportedSha256;
+
+  /**
+   * Every download reports {@code sha256} as the SHA-256 computed while writing (null: none, the
+   * default), as a hashing downloader does; a test can tell by it whether the pipeline reused it.
+   */
+  public FakeAudioDownloader reportSha256(String sha256) {
+    this.reportedSha256 = sha256;
+    return this;
+  }
+
   /** How many downloads were attempted. */
   public int downloads() {
     return downloads.get();
@@ -78,7 +89,7 @@ public final class FakeAudioDownloader implements AudioDownloader {
           throw new AudioTooLargeException(source.toString(), size, maxFileSize);
         }
         Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
-        return new DownloadedAudio(target, size, null);
+        return new DownloadedAudio(target, size, null, reportedSha256);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }

@@ -13,6 +13,7 @@ import dev.replicateaudio.audio.ProcessedAudio;
 import dev.replicateaudio.audio.SilentAudioException;
 import dev.replicateaudio.notify.WebhookCompletionNotifier;
 import dev.replicateaudio.port.AudioTooLargeException;
+import dev.replicateaudio.port.AudioMetadata;
 import dev.replicateaudio.port.GenerationJob;
 import dev.replicateaudio.port.JobStatus;
 import dev.replicateaudio.port.ResultRecord;
@@ -97,10 +98,18 @@ class WebhookResultProcessorTest {
       }
       return new ProcessedAudio(output, "audio/wav", Duration.ofSeconds(3), Duration.ofSeconds(1));
     };
+    return processorWith(copying, maxAttempts);
+  }
+
+  private WebhookResultProcessor processorWith(AudioPostProcessor postProcessor) {
+    return processorWith(postProcessor, WebhookResultProcessor.DEFAULT_MAX_ATTEMPTS);
+  }
+
+  private WebhookResultProcessor processorWith(AudioPostProcessor postProcessor, int maxAttempts) {
     return WebhookResultProcessor.builder()
         .jobStore(storage).audioStore(storage).transactions(storage)
         .downloader(downloader)
-        .postProcessors(AudioPostProcessors.builder().fallback(copying).build())
+        .postProcessors(AudioPostProcessors.builder().fallback(postProcessor).build())
         .notifier(notifier)
         .executor(executor)
         .tempDirectory(tempBase)
@@ -165,6 +174,49 @@ class WebhookResultProcessorTest {
     assertThat(recorded.notified()).containsExactly(Map.entry(SFX, CompletionOutcome.succeeded("p1")));
     assertThat(processedTypes).singleElement().asString().endsWith(".wav");
     assertNoTempFilesLeft();
+  }
+
+  @Test
+  void theAudioIsHashedOnceAPassThroughKeepsTheDownloadersHashAndAChangedFileIsHashedAgain() throws IOException {
+    String downloadersHash = "ab".repeat(32); // not the file's: tells that it was taken as it came
+    downloader.reportSha256(downloadersHash);
+    String sourceHash = AudioMetadata.of(source, "audio/wav", null).sha256();
+
+    storage.recordSubmitted(SFX, "p-pass");
+    await(processorWith((input, output) -> new ProcessedAudio(input, "audio/wav", null, null))
+        .process(SFX, succeeded("p-pass", AUDIO)));
+    assertThat(storage.audio(SFX).orElseThrow().metadata().sha256()).as("pass-through").isEqualTo(downloadersHash);
+
+    ContentKey rewritten = ContentKey.soundEffect(2);
+    storage.recordSubmitted(rewritten, "p-in-place");
+    await(processorWith((input, output) -> {
+      try {
+        Files.write(input, "-changed".getBytes(), java.nio.file.StandardOpenOption.APPEND);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      return new ProcessedAudio(input, "audio/wav", null, null);
+    }).process(rewritten, succeeded("p-in-place", AUDIO)));
+    InMemoryStorage.StoredAudio changed = storage.audio(rewritten).orElseThrow();
+    assertThat(changed.bytes()).endsWith("-changed".getBytes());
+    assertThat(changed.metadata().sha256()).as("a processor that changed its input in place")
+        .isEqualTo(sha256(changed.bytes()));
+
+    ContentKey copied = ContentKey.soundEffect(3);
+    storage.recordSubmitted(copied, "p-copied");
+    await(processor().process(copied, succeeded("p-copied", AUDIO)));
+    assertThat(storage.audio(copied).orElseThrow().metadata().sha256()).as("a new file").isEqualTo(sourceHash);
+    assertThat(storage.results("p-copied")).singleElement().satisfies(r ->
+        assertThat(r.status()).isEqualTo(CompletionStatus.SUCCEEDED));
+    assertNoTempFilesLeft();
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test

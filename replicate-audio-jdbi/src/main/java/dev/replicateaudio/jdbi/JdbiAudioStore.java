@@ -7,11 +7,14 @@ import dev.replicateaudio.jdbi.internal.Sql;
 import dev.replicateaudio.jdbi.internal.SqlSupport;
 import dev.replicateaudio.port.AudioMetadata;
 import dev.replicateaudio.port.AudioStore;
+import dev.replicateaudio.port.FileStamp;
 import dev.replicateaudio.port.StorageException;
 import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -106,6 +109,25 @@ public final class JdbiAudioStore implements AudioStore {
    */
   @Override
   public void storeAudio(ContentKey key, Path audioFile, AudioMetadata metadata) {
+    store(key, audioFile, metadata, null);
+  }
+
+  /**
+   * Streams {@code audioFile} into the database as the audio of {@code key}, without hashing it again:
+   * the file must have the stamp {@code hashedAs} (taken when {@code metadata} was computed) before the
+   * transaction writes it and still after it streamed, and exactly {@code metadata.sizeBytes()} bytes
+   * must have been streamed; otherwise it rolls back with a permanent {@link StorageException}.
+   *
+   * @throws StorageException as {@link #storeAudio(ContentKey, Path, AudioMetadata)}, and permanent
+   *     when the file no longer has the stamp {@code hashedAs}
+   */
+  @Override
+  public void storeAudio(ContentKey key, Path audioFile, AudioMetadata metadata, FileStamp hashedAs) {
+    store(key, audioFile, metadata, Objects.requireNonNull(hashedAs, "hashedAs == null"));
+  }
+
+  /** Stores; checks the SHA-256 while streaming when {@code hashedAs} is null, else the stamp and the length. */
+  private void store(ContentKey key, Path audioFile, AudioMetadata metadata, FileStamp hashedAs) {
     Objects.requireNonNull(key, "key == null");
     Objects.requireNonNull(audioFile, "audioFile == null");
     Objects.requireNonNull(metadata, "metadata == null");
@@ -114,9 +136,13 @@ public final class JdbiAudioStore implements AudioStore {
     AudioUpdate mapped = mappings.get(key.contentType());
     SqlSupport.inTransactionRetryingConflicts(jdbi, operation, h -> {
       SqlDialect d = dialect(h);
-      MessageDigest sha256 = sha256();
-      try (InputStream in = new DigestInputStream(new BufferedInputStream(Files.newInputStream(audioFile), BUFFER),
-          sha256)) {
+      MessageDigest sha256 = hashedAs == null ? sha256() : null;
+      if (hashedAs != null) {
+        checkStamp(operation, audioFile, hashedAs);
+      }
+      CountingInputStream counted;
+      InputStream raw = new BufferedInputStream(Files.newInputStream(audioFile), BUFFER);
+      try (InputStream in = counted = new CountingInputStream(sha256 == null ? raw : new DigestInputStream(raw, sha256))) {
         Instant now = SqlSupport.now(clock);
         boolean chunked = mapped == null && d.largeValues() == SqlDialect.LargeValues.CHUNKED;
         Update update = mapped != null
@@ -138,10 +164,19 @@ public final class JdbiAudioStore implements AudioStore {
         if (chunked) {
           AudioChunks.write(h, d, key, in, size);
         }
-        String actual = HexFormat.of().formatHex(sha256.digest());
-        if (!actual.equals(metadata.sha256())) {
-          throw StorageException.permanent(operation + " failed: " + audioFile + " has SHA-256 " + actual
-              + " but its metadata says " + metadata.sha256() + " (did the file change?); nothing was stored", null);
+        if (sha256 != null) {
+          String actual = HexFormat.of().formatHex(sha256.digest());
+          if (!actual.equals(metadata.sha256())) {
+            throw StorageException.permanent(operation + " failed: " + audioFile + " has SHA-256 " + actual
+                + " but its metadata says " + metadata.sha256() + " (did the file change?); nothing was stored", null);
+          }
+        } else {
+          checkStamp(operation, audioFile, hashedAs);
+          if (counted.count() != size) {
+            throw StorageException.permanent(operation + " failed: streamed " + counted.count() + " bytes of "
+                + audioFile + " but its metadata says sizeBytes=" + size + " (did the file change?); nothing was stored",
+                null);
+          }
         }
         if (mapped != null && rows != 1) {
           throw StorageException.permanent(operation + " failed: the UPDATE mapped to content type '"
@@ -151,6 +186,63 @@ public final class JdbiAudioStore implements AudioStore {
       }
       return null;
     });
+  }
+
+  /** Refuses a file that no longer has the stamp it was hashed with. */
+  private static void checkStamp(String operation, Path file, FileStamp hashedAs) {
+    FileStamp now;
+    try {
+      now = FileStamp.of(file);
+    } catch (UncheckedIOException e) {
+      throw StorageException.permanent(operation + " failed: " + e.getMessage() + "; nothing was stored", e);
+    }
+    if (!now.equals(hashedAs)) {
+      throw StorageException.permanent(operation + " failed: " + file + " changed after it was hashed (was "
+          + hashedAs + ", now " + now + "); nothing was stored", null);
+    }
+  }
+
+  /** Counts the bytes read through it. */
+  private static final class CountingInputStream extends FilterInputStream {
+    private long count;
+
+    CountingInputStream(InputStream in) {
+      super(in);
+    }
+
+    long count() {
+      return count;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = in.read(b, off, len);
+      if (n > 0) {
+        count += n;
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      long skipped = super.skip(n);
+      count += skipped;
+      return skipped;
+    }
+
+    @Override
+    public boolean markSupported() {
+      return false;
+    }
   }
 
   /** The metadata of the audio stored for {@code key} in the default table, if any. */

@@ -26,6 +26,7 @@ import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.PreparedBatch;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+import org.jdbi.v3.core.statement.Update;
 
 /**
  * The generation job store on Jdbi, in the tables {@code ra_generation_jobs} and
@@ -112,7 +113,31 @@ public final class JdbiGenerationJobStore implements GenerationJobStore {
   public Optional<GenerationJob> claim(String predictionId, ContentKey key) {
     checkPredictionId(predictionId);
     Objects.requireNonNull(key, "key == null");
-    return SqlSupport.inTransactionRetryingConflicts(jdbi, "claim(" + predictionId + ", " + key + ")", h -> {
+    String operation = "claim(" + predictionId + ", " + key + ")";
+    SqlDialect known = dialect;
+    if (known == null) {
+      known = SqlSupport.read(jdbi, operation, this::dialect);
+    }
+    if (Sql.claimReturnsRow(known)) {
+      // each statement is atomic alone and none relies on another's locks, so they run in autocommit
+      // (outside a transaction of the caller's): no commit round trip
+      SqlDialect d = known;
+      return SqlSupport.autocommitRetryingConflicts(jdbi, operation, h -> {
+        Instant now = SqlSupport.now(clock);
+        // one statement claims and returns the row; a new job's row is known without reading it back
+        Optional<GenerationJob> claimed = claimPendingReturning(h, d, predictionId, key, now);
+        if (claimed.isPresent()) {
+          return claimed;
+        }
+        if (insertIfAbsent(h, d, predictionId, key, JobStatus.PROCESSING, 1, now)) {
+          return Optional.of(new GenerationJob(predictionId, key, JobStatus.PROCESSING, 1, null, now, now));
+        }
+        // the row appeared between the two: a recordSubmitted committed it (the webhook raced the
+        // submission), and the insert waited for that commit; it is visible to a new statement now
+        return claimPendingReturning(h, d, predictionId, key, now);
+      });
+    }
+    return SqlSupport.inTransactionRetryingConflicts(jdbi, operation, h -> {
       SqlDialect d = dialect(h);
       Instant now = SqlSupport.now(clock);
       if (claimPending(h, d, predictionId, key, now)) {
@@ -131,6 +156,18 @@ public final class JdbiGenerationJobStore implements GenerationJobStore {
       }
       return Optional.<GenerationJob>empty();
     });
+  }
+
+  /** {@link #claimPending} returning the claimed row, where {@link Sql#claimReturnsRow} holds. */
+  private static Optional<GenerationJob> claimPendingReturning(Handle h, SqlDialect d, String predictionId,
+      ContentKey key, Instant now) {
+    return h.createQuery(Sql.get(d, "job_claim_pending_returning"))
+        .bind("now", SqlSupport.timestamp(d, now))
+        .bind("prediction_id", predictionId)
+        .bind("content_type", key.contentType())
+        .bind("content_id", key.contentId())
+        .map((rs, ctx) -> mapJob(d, rs))
+        .findOne();
   }
 
   /** PENDING → PROCESSING, attempts + 1, for the job of this id and key; true when it was PENDING. */
@@ -253,21 +290,59 @@ public final class JdbiGenerationJobStore implements GenerationJobStore {
     Objects.requireNonNull(record, "record == null");
     checkPredictionId(record.predictionId());
     SqlSupport.inTransactionRetryingConflicts(jdbi, "logResult(" + record.predictionId() + ", " + record.key() + ")",
-        h -> {
-          SqlDialect d = dialect(h);
-          return h.createUpdate(Sql.get(d, "job_log_result"))
-              .bind("prediction_id", record.predictionId())
-              .bind("content_type", record.key().contentType())
-              .bind("content_id", record.key().contentId())
-              .bind("status", record.status().name())
-              .bind("error", SqlSupport.errorText(record.error()))
-              .bind("audio_bytes", record.audioBytes())
-              .bind("original_duration_us", SqlSupport.micros(record.originalDuration()))
-              .bind("final_duration_us", SqlSupport.micros(record.finalDuration()))
-              .bind("processing_time_us", SqlSupport.micros(record.processingTime()))
-              .bind("recorded_at", SqlSupport.timestamp(d, record.recordedAt().truncatedTo(ChronoUnit.MICROS)))
-              .execute();
-        });
+        h -> bindResult(h.createUpdate(Sql.get(dialect(h), "job_log_result")), dialect(h), record).execute());
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One transaction of its own (or the caller's); on PostgreSQL one statement does both.
+   */
+  @Override
+  public void finish(ResultRecord record) {
+    Objects.requireNonNull(record, "record == null");
+    checkPredictionId(record.predictionId());
+    boolean succeeded = record.status() == CompletionStatus.SUCCEEDED;
+    if (!succeeded && record.error() == null) {
+      throw new IllegalArgumentException("a " + record.status() + " result record must carry an error (prediction "
+          + record.predictionId() + ")");
+    }
+    String operation = "finish(" + record.predictionId() + ", " + record.status() + ")";
+    JobStatus target = succeeded ? JobStatus.SUCCEEDED : JobStatus.FAILED;
+    List<JobStatus> from = succeeded ? List.of(JobStatus.PROCESSING) : List.of(JobStatus.PROCESSING, JobStatus.PENDING);
+    String rule = succeeded ? "only a PROCESSING job can succeed" : "only a PROCESSING or PENDING job can fail";
+    SqlSupport.inTransactionRetryingConflicts(jdbi, operation, h -> {
+      SqlDialect d = dialect(h);
+      if (!Sql.finishesInOneStatement(d)) {
+        transition(h, d, operation, record.predictionId(), target, record.error(), from, rule);
+        return bindResult(h.createUpdate(Sql.get(d, "job_log_result")), d, record).execute();
+      }
+      int logged = bindResult(h.createUpdate(Sql.get(d, "job_finish")), d, record)
+          .bindList("from", names(from))
+          .bind("status", target.name())
+          .bind("now", SqlSupport.timestamp(d, SqlSupport.now(clock)))
+          .bind("last_error", SqlSupport.errorText(record.error()))
+          .bind("result_status", record.status().name())
+          .execute();
+      if (logged != 1) {
+        throw refused(h, d, operation, record.predictionId(), rule);
+      }
+      return logged;
+    });
+  }
+
+  /** Binds a result row's columns (the {@code status} column as {@code :status}, as job_log_result names it). */
+  private static Update bindResult(Update update, SqlDialect d, ResultRecord record) {
+    return update.bind("prediction_id", record.predictionId())
+        .bind("content_type", record.key().contentType())
+        .bind("content_id", record.key().contentId())
+        .bind("status", record.status().name())
+        .bind("error", SqlSupport.errorText(record.error()))
+        .bind("audio_bytes", record.audioBytes())
+        .bind("original_duration_us", SqlSupport.micros(record.originalDuration()))
+        .bind("final_duration_us", SqlSupport.micros(record.finalDuration()))
+        .bind("processing_time_us", SqlSupport.micros(record.processingTime()))
+        .bind("recorded_at", SqlSupport.timestamp(d, record.recordedAt().truncatedTo(ChronoUnit.MICROS)));
   }
 
   @Override
@@ -301,22 +376,36 @@ public final class JdbiGenerationJobStore implements GenerationJobStore {
       List<JobStatus> allowedFrom, String rule) {
     checkPredictionId(predictionId);
     SqlSupport.inTransactionRetryingConflicts(jdbi, operation, h -> {
-      SqlDialect d = dialect(h);
-      int updated = h.createUpdate(Sql.get(d, "job_transition"))
-          .bindList("from", allowedFrom.stream().map(JobStatus::name).collect(Collectors.toList()))
-          .bind("status", target.name())
-          .bind("now", SqlSupport.timestamp(d, SqlSupport.now(clock)))
-          .bind("error", SqlSupport.errorText(error))
-          .bind("prediction_id", predictionId)
-          .execute();
-      if (updated == 1) {
-        return null;
-      }
-      GenerationJob job = find(h, d, predictionId).orElseThrow(() -> StorageException.permanent(
-          operation + " failed: no generation job has prediction id '" + predictionId + "'", null));
-      throw new StaleClaimException(operation + " failed: the job of prediction '" + predictionId + "' ("
-          + job.key() + ") is " + job.status() + "; " + rule, predictionId, job.status());
+      transition(h, dialect(h), operation, predictionId, target, error, allowedFrom, rule);
+      return null;
     });
+  }
+
+  /** The fenced move on {@code h}: throws when the job is not in one of {@code allowedFrom}. */
+  private void transition(Handle h, SqlDialect d, String operation, String predictionId, JobStatus target,
+      String error, List<JobStatus> allowedFrom, String rule) {
+    int updated = h.createUpdate(Sql.get(d, "job_transition"))
+        .bindList("from", names(allowedFrom))
+        .bind("status", target.name())
+        .bind("now", SqlSupport.timestamp(d, SqlSupport.now(clock)))
+        .bind("error", SqlSupport.errorText(error))
+        .bind("prediction_id", predictionId)
+        .execute();
+    if (updated != 1) {
+      throw refused(h, d, operation, predictionId, rule);
+    }
+  }
+
+  /** Why a fenced move changed nothing: the job is elsewhere (stale claim), or there is no such job. */
+  private static RuntimeException refused(Handle h, SqlDialect d, String operation, String predictionId, String rule) {
+    GenerationJob job = find(h, d, predictionId).orElseThrow(() -> StorageException.permanent(
+        operation + " failed: no generation job has prediction id '" + predictionId + "'", null));
+    return new StaleClaimException(operation + " failed: the job of prediction '" + predictionId + "' ("
+        + job.key() + ") is " + job.status() + "; " + rule, predictionId, job.status());
+  }
+
+  private static List<String> names(List<JobStatus> statuses) {
+    return statuses.stream().map(JobStatus::name).collect(Collectors.toList());
   }
 
   /**

@@ -8,6 +8,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.replicateaudio.CompletionStatus;
 import dev.replicateaudio.ContentKey;
 import dev.replicateaudio.port.AudioMetadata;
+import dev.replicateaudio.port.FileStamp;
 import dev.replicateaudio.port.GenerationJob;
 import dev.replicateaudio.port.JobStatus;
 import dev.replicateaudio.port.ResultRecord;
@@ -215,6 +216,57 @@ abstract class StorageContractTest {
           .satisfies(e -> assertThat(((StorageException) e).isRetryable()).isFalse());
     } finally {
       Files.delete(file);
+    }
+  }
+
+  @Test
+  void audioHashedEarlierIsStoredWhileItKeepsItsStampAndRefusedOnceItChanged(TestInfo info) throws Exception {
+    ContentKey key = ContentKey.soundEffect(4);
+    ContentKey changedKey = ContentKey.soundEffect(5);
+    Path file = randomFile(info, 70_000);
+    try {
+      AudioMetadata metadata = AudioMetadata.of(file, "audio/mpeg", null);
+      FileStamp hashedAs = FileStamp.of(file);
+      audio.storeAudio(key, file, metadata, hashedAs);
+      byte[] expected = readAll(file);
+      assertThat(audio.findAudio(key)).contains(new StoredAudio(key, metadata, T0));
+      assertThat(audio.readAudio(key, (stored, in) -> in.readAllBytes())).hasValueSatisfying(bytes ->
+          assertThat(bytes).isEqualTo(expected));
+
+      // rewritten in place with other bytes of the same length: only the stamp tells
+      byte[] other = expected.clone();
+      other[35_000] ^= 1;
+      Files.write(file, other);
+      Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(
+          hashedAs.lastModified().toInstant().plusSeconds(5)));
+      assertThatThrownBy(() -> audio.storeAudio(changedKey, file, metadata, hashedAs))
+          .isInstanceOf(StorageException.class)
+          .hasMessageContaining("storeAudio(sound_effect:5) failed: " + file + " changed after it was hashed")
+          .hasMessageContaining("nothing was stored")
+          .satisfies(e -> assertThat(((StorageException) e).isRetryable()).isFalse());
+      assertThat(audio.findAudio(changedKey)).isEmpty();
+
+      // replaced by another file of the same length and time: its file key differs
+      Path replacement = randomFile(info, 70_000);
+      Files.setLastModifiedTime(replacement, Files.getLastModifiedTime(file));
+      FileStamp before = FileStamp.of(file);
+      Files.move(replacement, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      if (before.fileKey() != null) {
+        assertThatThrownBy(() -> audio.storeAudio(changedKey, file, metadata, before))
+            .isInstanceOf(StorageException.class)
+            .hasMessageContaining("changed after it was hashed");
+        assertThat(audio.findAudio(changedKey)).isEmpty();
+      }
+
+      Files.write(file, new byte[70_001]); // grew: refused by its size before anything is read
+      assertThatThrownBy(() -> audio.storeAudio(changedKey, file, metadata, hashedAs))
+          .isInstanceOf(StorageException.class)
+          .hasMessageContaining("has 70001 bytes but its metadata says sizeBytes=70000");
+      assertThat(audio.findAudio(changedKey)).isEmpty();
+      assertThat(audio.readAudio(key, (stored, in) -> in.readAllBytes())).as("the first store is untouched")
+          .hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(expected));
+    } finally {
+      Files.deleteIfExists(file);
     }
   }
 
@@ -625,6 +677,63 @@ abstract class StorageContractTest {
     jobs.claim("p-old", key); // updating does not make it the latest
     assertThat(jobs.findLatest(key)).map(GenerationJob::predictionId).contains("p-new-same-instant");
     assertThat(jobs.findLatest(ContentKey.speech(29))).isEmpty();
+  }
+
+  @Test
+  void finishMovesTheJobAndLogsItsResultTogetherOrNotAtAll() {
+    ContentKey key = ContentKey.soundEffect(32);
+    jobs.recordSubmitted(key, "p-finish");
+    GenerationJob claimed = jobs.claim("p-finish", key).orElseThrow();
+    clock.advance(Duration.ofSeconds(2));
+    ResultRecord succeeded = new ResultRecord("p-finish", key, CompletionStatus.SUCCEEDED, null, 48_000,
+        Duration.ofMillis(1500), Duration.ofMillis(1200), Duration.ofMillis(900), T0.plusSeconds(2));
+    jobs.finish(succeeded);
+    assertThat(jobs.find("p-finish")).contains(new GenerationJob("p-finish", key, JobStatus.SUCCEEDED, 1, null,
+        claimed.createdAt(), T0.plusSeconds(2)));
+    assertThat(jobs.results("p-finish")).containsExactly(succeeded);
+
+    assertThatThrownBy(() -> jobs.finish(succeeded))
+        .isInstanceOf(StaleClaimException.class)
+        .hasMessageContaining("finish(p-finish, SUCCEEDED) failed: the job of prediction 'p-finish' (sound_effect:32)"
+            + " is SUCCEEDED; only a PROCESSING job can succeed");
+    assertThat(jobs.results("p-finish")).as("a refused move logs nothing").containsExactly(succeeded);
+
+    jobs.recordSubmitted(key, "p-finish-canceled");
+    ResultRecord canceled = new ResultRecord("p-finish-canceled", key, CompletionStatus.CANCELED, "canceled by host",
+        0, null, null, Duration.ofMillis(3), T0.plusSeconds(3));
+    jobs.finish(canceled); // PENDING may fail too
+    assertThat(jobs.find("p-finish-canceled")).hasValueSatisfying(job -> {
+      assertThat(job.status()).isEqualTo(JobStatus.FAILED);
+      assertThat(job.lastError()).isEqualTo("canceled by host");
+    });
+    assertThat(jobs.results("p-finish-canceled")).containsExactly(canceled);
+
+    jobs.recordSubmitted(key, "p-finish-rollback");
+    jobs.claim("p-finish-rollback", key);
+    ResultRecord failed = new ResultRecord("p-finish-rollback", key, CompletionStatus.FAILED, "x".repeat(5_000),
+        0, null, null, Duration.ofMillis(3), T0.plusSeconds(3));
+    assertThatThrownBy(() -> tx.inTransaction(() -> {
+      jobs.finish(failed);
+      throw new IllegalStateException("host failure after finish");
+    })).hasMessage("host failure after finish");
+    assertThat(jobs.find("p-finish-rollback")).map(GenerationJob::status).contains(JobStatus.PROCESSING);
+    assertThat(jobs.results("p-finish-rollback")).isEmpty();
+    jobs.finish(failed);
+    assertThat(jobs.find("p-finish-rollback")).hasValueSatisfying(job ->
+        assertThat(job.lastError()).hasSize(4000).endsWith("... [cut, 5000 characters]"));
+    assertThat(jobs.results("p-finish-rollback")).singleElement().satisfies(row ->
+        assertThat(row.error()).hasSize(4000));
+
+    assertThatThrownBy(() -> jobs.finish(new ResultRecord("p-never", key, CompletionStatus.SUCCEEDED, null, 1,
+        null, null, Duration.ZERO, T0)))
+        .isInstanceOf(StorageException.class)
+        .isNotInstanceOf(StaleClaimException.class)
+        .hasMessageContaining("no generation job has prediction id 'p-never'");
+    assertThat(jobs.results("p-never")).isEmpty();
+    assertThatThrownBy(() -> jobs.finish(new ResultRecord("p-finish-canceled", key, CompletionStatus.FAILED, null, 0,
+        null, null, Duration.ZERO, T0)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("a FAILED result record must carry an error");
   }
 
   @Test

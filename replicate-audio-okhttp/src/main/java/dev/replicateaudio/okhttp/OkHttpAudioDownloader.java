@@ -40,6 +40,7 @@ import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okio.Buffer;
 import okio.BufferedSource;
+import okio.HashingSink;
 import okio.Okio;
 import okio.Sink;
 import org.slf4j.Logger;
@@ -296,10 +297,9 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
             failure = new AudioTooLargeException(described, declared, maxFileSize);
           } else {
             String contentType = response.header("Content-Type");
-            long written = writeAtomically(target, result, out -> copy(body.source(), out));
-            audio = new DownloadedAudio(target, written, contentType);
+            audio = writeAtomically(target, contentType, result, out -> copy(body.source(), out));
             if (LOG.isDebugEnabled()) {
-              LOG.debug("Downloaded {} bytes from {} in {} ms", written, described,
+              LOG.debug("Downloaded {} bytes from {} in {} ms", audio.sizeBytes(), described,
                   TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos));
             }
           }
@@ -387,8 +387,7 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
         return;
       }
       try (InputStream in = data.open()) {
-        long written = writeAtomically(target, result, out -> copy(in, out, described, result));
-        result.complete(new DownloadedAudio(target, written, data.mediaType()));
+        result.complete(writeAtomically(target, data.mediaType(), result, out -> copy(in, out, described, result)));
       } catch (DownloadException e) {
         result.completeExceptionally(e);
       } catch (IOException e) {
@@ -436,10 +435,12 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
   }
 
   /**
-   * Runs {@code writer} against a temporary file beside {@code target} and moves it over the target
-   * when it returns; deletes it when anything fails or the future was canceled meanwhile.
+   * Runs {@code writer} against a temporary file beside {@code target}, hashing (SHA-256) what it
+   * writes, and moves it over the target when it returns; deletes it when anything fails or the
+   * future was canceled meanwhile.
    */
-  private static long writeAtomically(Path target, CompletableFuture<?> result, Writer writer) throws IOException {
+  private static DownloadedAudio writeAtomically(Path target, String contentType, CompletableFuture<?> result,
+      Writer writer) throws IOException {
     Path dir = target.getParent();
     String name = target.getFileName().toString();
     Path tmp;
@@ -453,8 +454,11 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
     boolean moved = false;
     try {
       long written;
-      try (Sink out = Okio.sink(tmp)) {
+      String sha256;
+      try (HashingSink out = HashingSink.sha256(Okio.sink(tmp))) {
         written = writer.write(out);
+        out.flush();
+        sha256 = out.hash().hex();
       }
       if (result.isCancelled()) {
         throw new InterruptedIOException("canceled");
@@ -465,7 +469,7 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
       }
       moved = true;
-      return written;
+      return new DownloadedAudio(target, written, contentType, sha256);
     } finally {
       if (!moved) {
         try {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.replicateaudio.ReplicateAudioSettings;
 import dev.replicateaudio.port.AudioTooLargeException;
 import dev.replicateaudio.port.DownloadException;
+import dev.replicateaudio.port.AudioMetadata;
 import dev.replicateaudio.port.DownloadedAudio;
 import java.io.IOException;
 import java.net.URI;
@@ -117,6 +118,7 @@ class OkHttpAudioDownloaderTest {
     assertThat(audio.sizeBytes()).isEqualTo(9_000);
     assertThat(audio.contentType()).isEqualTo("audio/wav");
     assertThat(Files.readAllBytes(target)).isEqualTo(bytes);
+    assertThat(audio.sha256()).as("hashed while written").isEqualTo(AudioMetadata.of(target, "audio/wav", null).sha256());
     assertThat(files()).containsExactly("out.wav");
   }
 
@@ -137,8 +139,10 @@ class OkHttpAudioDownloaderTest {
     byte[] bytes = randomBytes((int) CAP);
     server.enqueue(new MockResponse.Builder().chunkedBody(new Buffer().write(bytes), 1000).build());
 
-    assertThat(local().download(url("/o.wav"), dir.resolve("o.wav"))).succeedsWithin(WAIT)
-        .extracting(DownloadedAudio::sizeBytes).isEqualTo(CAP);
+    DownloadedAudio audio = local().download(url("/o.wav"), dir.resolve("o.wav")).toCompletableFuture()
+        .get(20, TimeUnit.SECONDS);
+    assertThat(audio.sizeBytes()).isEqualTo(CAP);
+    assertThat(audio.sha256()).as("hashed across chunks").isEqualTo(new Buffer().write(bytes).sha256().hex());
   }
 
   // ---- size cap ----
@@ -411,6 +415,7 @@ class OkHttpAudioDownloaderTest {
     assertThat(audio.sizeBytes()).isEqualTo(3_001);
     assertThat(audio.contentType()).isEqualTo("audio/wav");
     assertThat(Files.readAllBytes(dir.resolve("d.wav"))).isEqualTo(bytes);
+    assertThat(audio.sha256()).isEqualTo(new Buffer().write(bytes).sha256().hex());
     assertThat(server.getRequestCount()).isZero();
   }
 

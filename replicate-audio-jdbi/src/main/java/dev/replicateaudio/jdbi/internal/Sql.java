@@ -75,4 +75,22 @@ public final class Sql {
   public static boolean sweepLocksCandidatesByKey(SqlDialect dialect) {
     return dialect == SqlDialect.MYSQL || dialect == SqlDialect.MARIADB;
   }
+
+  /**
+   * Whether the claim's conditional update returns the claimed row in the same statement
+   * ({@code job_claim_pending_returning}: {@code UPDATE ... RETURNING} on PostgreSQL and SQLite,
+   * {@code FINAL TABLE (UPDATE ...)} on H2), instead of an update followed by a select. MySQL has no
+   * such form, nor has MariaDB before 11 for an {@code UPDATE}.
+   */
+  public static boolean claimReturnsRow(SqlDialect dialect) {
+    return dialect == SqlDialect.POSTGRESQL || dialect == SqlDialect.SQLITE || dialect == SqlDialect.H2;
+  }
+
+  /**
+   * Whether finishing a job (its fenced move and its result row) is one statement ({@code job_finish}:
+   * a data-modifying {@code WITH} on PostgreSQL), instead of an update and an insert.
+   */
+  public static boolean finishesInOneStatement(SqlDialect dialect) {
+    return dialect == SqlDialect.POSTGRESQL;
+  }
 }
