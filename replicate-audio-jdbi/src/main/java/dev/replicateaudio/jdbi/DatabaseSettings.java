@@ -449,8 +449,8 @@ public record DatabaseSettings(
    *
    * @return the running pool, owned by the caller
    * @throws ConfigurationException when no JDBC driver on the classpath accepts the URL
-   * @throws StorageException (retryable) when the database can't be reached; permanent when it is
-   *     not supported or too old (the message names the version found and the one needed), and
+   * @throws StorageException (retryable) when the database can't be reached; permanent when it
+   *     refuses the user or password, or when it is not supported or too old (the message names the version found and the one needed), and
    *     then the pool is closed again
    */
   public HikariDataSource createDataSource() {
@@ -468,8 +468,14 @@ public record DatabaseSettings(
       while (root.getCause() != null && root.getCause() != root) {
         root = root.getCause();
       }
-      throw new StorageException("Could not start connection pool '" + poolName + "' for " + maskedUrl()
-          + ": " + StorageErrors.firstLine(root), e);
+      String message = "Could not start connection pool '" + poolName + "' for " + maskedUrl() + ": "
+          + StorageErrors.firstLine(root);
+      if (StorageErrors.credentialsRefused(e) != null) {
+        // a wrong user or password stays wrong: not worth a retry
+        throw StorageException.permanent(message + " (the database refused the credentials: check DB_USER and"
+            + " DB_PASSWORD)", e);
+      }
+      throw new StorageException(message, e);
     }
     try (Connection c = pool.getConnection()) {
       SqlDialect.detect(c); // an unsupported or too old server fails here, naming the version found and needed

@@ -272,6 +272,23 @@ class DatabaseSettingsTest {
         .satisfies(e -> assertThat(((StorageException) e).isRetryable()).isTrue());
   }
 
+  @Test
+  void aWrongPasswordFailsCreateDataSourceAsPermanentWithoutShowingIt() {
+    String url = "jdbc:h2:mem:wrong-password-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
+    try (HikariDataSource owner = DatabaseSettings.builder().url(url).user("app").password("right-one").poolSize(1)
+        .maxOverflow(0).build().createDataSource()) {
+      DatabaseSettings wrong = DatabaseSettings.builder().url(url).user("app").password("wrong-one")
+          .poolName("refused").poolTimeout(Duration.ofSeconds(2)).build();
+      assertThatThrownBy(wrong::createDataSource)
+          .isInstanceOf(StorageException.class)
+          .hasMessageStartingWith("Could not start connection pool 'refused' for " + url + ": ")
+          .hasMessageEndingWith("(the database refused the credentials: check DB_USER and DB_PASSWORD)")
+          .hasMessageNotContaining("wrong-one").hasMessageNotContaining("right-one")
+          .satisfies(e -> assertThat(((StorageException) e).isRetryable()).as("a wrong password stays wrong").isFalse());
+      assertThat(owner.isRunning()).isTrue();
+    }
+  }
+
   // found by the soak (#13): a dead H2 or SQLite connection was lent again and again while the pool was busy
   @ParameterizedTest
   @ValueSource(strings = {"h2", "sqlite"})

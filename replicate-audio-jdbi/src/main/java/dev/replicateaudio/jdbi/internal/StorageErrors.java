@@ -31,6 +31,10 @@ public final class StorageErrors {
   static final int MYSQL_QUERY_TIMEOUT = 3024;
   /** MariaDB ER_CONNECTION_KILLED. */
   static final int MARIADB_CONNECTION_KILLED = 1927;
+  /** MySQL/MariaDB ER_ACCESS_DENIED_ERROR: wrong user or password. */
+  static final int MYSQL_ACCESS_DENIED = 1045;
+  /** MySQL/MariaDB ER_DBACCESS_DENIED_ERROR: the user may not use that database. */
+  static final int MYSQL_DB_ACCESS_DENIED = 1044;
   /**
    * H2's SQLStates for a connection that is gone: 90007 the connection (object) is closed, 90067 the
    * connection to a server is broken, 90098 and 90121 the database is closed. HikariCP's own rules
@@ -64,6 +68,13 @@ public final class StorageErrors {
       }
       // no database involved: a bug or a misuse (a bad binding, a mapping error); retrying won't help
       return StorageException.permanent(operation + " failed: " + firstLine(failure), failure);
+    }
+    SQLException refused = credentialsRefused(failure);
+    if (refused != null) {
+      // a wrong user or password stays wrong: retrying (or a pool retrying to connect) can't help
+      return StorageException.permanent(operation + " failed: the database refused the credentials (SQLState "
+          + refused.getSQLState() + (refused.getErrorCode() == 0 ? "" : ", error " + refused.getErrorCode())
+          + "); check DB_USER and DB_PASSWORD: " + firstLine(refused), failure);
     }
     if (sql instanceof SQLTransientConnectionException) {
       Matcher m = HIKARI_TIMEOUT.matcher(String.valueOf(sql.getMessage()));
@@ -208,6 +219,27 @@ public final class StorageErrors {
     return operation + " failed: pool '" + pool + "' is exhausted, no connection became free within " + waited
         + " ms (pool timeout, DB_POOL_TIMEOUT)" + sizes + ". The pool holds at most DB_POOL_SIZE + DB_MAX_OVERFLOW"
         + " connections: raise them or DB_POOL_TIMEOUT, or hold connections for shorter";
+  }
+
+  /**
+   * The deepest SQLException in {@code t}'s cause chain that says the login was refused: SQLState class 28
+   * (invalid authorization: PostgreSQL's 28P01 and 28000, H2's 28000) or MySQL/MariaDB's 1045 "access
+   * denied" and 1044 "access denied to database"; null when there is none.
+   */
+  public static SQLException credentialsRefused(Throwable t) {
+    SQLException found = null; // the deepest: HikariCP copies the SQLState onto its own timeout
+    Throwable c = t;
+    for (int depth = 0; c != null && depth < 32; depth++, c = c.getCause()) {
+      if (c instanceof SQLException) {
+        SQLException e = (SQLException) c;
+        String state = e.getSQLState() == null ? "" : e.getSQLState();
+        if (state.startsWith("28") || e.getErrorCode() == MYSQL_ACCESS_DENIED
+            || e.getErrorCode() == MYSQL_DB_ACCESS_DENIED) {
+          found = e;
+        }
+      }
+    }
+    return found;
   }
 
   /** The first line of a throwable's message, or its class name when it has none. */

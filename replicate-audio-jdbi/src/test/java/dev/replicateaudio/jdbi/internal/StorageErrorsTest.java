@@ -38,6 +38,27 @@ class StorageErrorsTest {
   }
 
   @Test
+  void refusedCredentialsArePermanentDirectlyAndBehindThePoolsTimeout() {
+    StorageException direct = StorageErrors.translate("claim",
+        new SQLException("FATAL: password authentication failed for user \"audio\"", "28P01"));
+    assertThat(direct).hasMessage("claim failed: the database refused the credentials (SQLState 28P01); check DB_USER"
+        + " and DB_PASSWORD: FATAL: password authentication failed for user \"audio\"");
+    assertThat(direct.isRetryable()).isFalse();
+
+    SQLTransientConnectionException timeout = new SQLTransientConnectionException(
+        "audio - Connection is not available, request timed out after 2001ms (total=0, active=0, idle=0, waiting=0)",
+        "28000", new SQLException("Access denied for user 'audio'@'localhost' (using password: YES)", "28000", 1045));
+    StorageException pooled = StorageErrors.translate("store audio", timeout);
+    assertThat(pooled).hasMessage("store audio failed: the database refused the credentials (SQLState 28000, error"
+        + " 1045); check DB_USER and DB_PASSWORD: Access denied for user 'audio'@'localhost' (using password: YES)");
+    assertThat(pooled.isRetryable()).isFalse();
+
+    assertThat(StorageErrors.translate("op", new SQLException("Access denied for user 'a' to database 'b'", "42000",
+        1044)).isRetryable()).isFalse();
+    assertThat((Throwable) StorageErrors.credentialsRefused(new SQLException("I/O error", "08006"))).isNull();
+  }
+
+  @Test
   void sqlStatesAreSortedIntoRetryableAndPermanent() {
     assertThat(StorageErrors.translate("op", new SQLException("ERROR: canceling statement due to statement timeout",
         "57014"))).hasMessageContaining("ran longer than the statement timeout (DB_STATEMENT_TIMEOUT)")
