@@ -19,8 +19,9 @@ import java.util.concurrent.atomic.LongAdder;
  * threads {@code bench-client-*}, the Replicate simulator's {@code replicate-simulator-*} threads and
  * its HTTP server's dispatcher, and the benchmark's main thread) and the <b>library</b> (every other
  * Java thread: the receiver, the processing executor, the pool, H2, OkHttp, the bridges), measured
- * with {@link ThreadMXBean}; the rest of the process's CPU (garbage collection, the JIT compilers,
- * threads that ended between two samples) as <b>jvm</b>; the child processes waited for (ffmpeg)
+ * with {@link ThreadMXBean}; the rest of the process's CPU as <b>jvm</b>, split from
+ * {@code /proc/self/task} into the garbage collector's threads and the rest (the JIT compilers
+ * mostly, and threads that ended between two samples); the child processes waited for (ffmpeg)
  * from {@code /proc/self/stat}; and a PostgreSQL server's processes (the postmaster and its
  * backends, found by the data directory on the postmaster's command line) from {@code /proc}.
  *
@@ -32,6 +33,8 @@ final class CpuMeter {
   private static final long NANOS_PER_TICK = 10_000_000L;
 
   private final Set<Long> harnessThreads = ConcurrentHashMap.newKeySet();
+  /** Thread id → its name with the numbers made {@code #}, to sum a pool's threads. */
+  private final Map<Long, String> names = new ConcurrentHashMap<>();
   private final LongAdder endedClientNanos = new LongAdder();
   private volatile Path postgresDataDir;
 
@@ -101,12 +104,52 @@ final class CpuMeter {
       }
       boolean harness = isHarness(name) || harnessThreads.contains(ids[i]);
       perThread.put(ids[i], new long[] {cpu, harness ? 1 : 0});
+      names.putIfAbsent(ids[i], name.replaceAll("[0-9]+", "#"));
     }
     long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
     long[] self = stat(Path.of("/proc/self/stat"));
     long children = self == null ? 0 : (self[3] + self[4]) * NANOS_PER_TICK;
-    return new Sample(perThread, endedClientNanos.sum(), process, children, postgresNanos());
+    return new Sample(perThread, endedClientNanos.sum(), process, children, postgresNanos(), jvmThreads());
+  }
+
+  /**
+   * CPU nanos of the JVM's own threads by kind, from {@code /proc/self/task}: {@code gc} (the
+   * collector's and the VM thread, which runs the safepoints), {@code jit} (the compilers).
+   */
+  private static Map<String, Long> jvmThreads() {
+    Map<String, Long> kinds = new HashMap<>();
+    Path tasks = Path.of("/proc/self/task");
+    if (!Files.isDirectory(tasks)) {
+      return kinds;
+    }
+    try (DirectoryStream<Path> ts = Files.newDirectoryStream(tasks)) {
+      for (Path t : ts) {
+        String stat;
+        try {
+          stat = new String(Files.readAllBytes(t.resolve("stat")), StandardCharsets.US_ASCII);
+        } catch (IOException ended) {
+          continue;
+        }
+        int open = stat.indexOf('(');
+        int close = stat.lastIndexOf(')');
+        if (open < 0 || close < open) {
+          continue;
+        }
+        String comm = stat.substring(open + 1, close);
+        String kind = comm.startsWith("GC Thread") || comm.startsWith("G1 ") || comm.equals("VM Thread") ? "gc"
+            : comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler") ? "jit" : null;
+        if (kind == null) {
+          continue;
+        }
+        String[] f = stat.substring(close + 2).split(" ");
+        long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+        kinds.merge(kind, ticks * NANOS_PER_TICK, Long::sum);
+      }
+    } catch (IOException | RuntimeException e) {
+      return kinds;
+    }
+    return kinds;
   }
 
   /** utime + stime of the PostgreSQL processes, plus the CPU of backends that ended (the postmaster's cutime + cstime). */
@@ -186,24 +229,34 @@ final class CpuMeter {
    * @param process the JVM's CPU nanos
    * @param children CPU nanos of the child processes waited for
    * @param postgres CPU nanos of the PostgreSQL server's processes (0 when not measured)
+   * @param jvmKinds CPU nanos of the JVM's own threads by kind (gc, jit)
    */
-  record Sample(Map<Long, long[]> threads, long endedClients, long process, long children, long postgres) {
-    /** What was spent from {@code before} to this sample. */
-    Spent since(Sample before) {
-      long library = 0;
-      long harness = endedClients - before.endedClients;
-      for (Map.Entry<Long, long[]> e : threads.entrySet()) {
-        long[] then = before.threads.get(e.getKey());
-        long d = e.getValue()[0] - (then == null ? 0 : then[0]);
-        if (e.getValue()[1] == 1) {
-          harness += d;
-        } else {
-          library += d;
-        }
+  record Sample(Map<Long, long[]> threads, long endedClients, long process, long children, long postgres,
+      Map<String, Long> jvmKinds) {
+  }
+
+  /** What was spent from {@code before} to {@code after}. */
+  Spent spent(Sample before, Sample after) {
+    long library = 0;
+    long harness = after.endedClients - before.endedClients;
+    Map<String, Long> byName = new HashMap<>();
+    for (Map.Entry<Long, long[]> e : after.threads.entrySet()) {
+      long[] then = before.threads.get(e.getKey());
+      long d = e.getValue()[0] - (then == null ? 0 : then[0]);
+      if (e.getValue()[1] == 1) {
+        harness += d;
+      } else {
+        library += d;
+        byName.merge(names.getOrDefault(e.getKey(), "?"), d, Long::sum);
       }
-      long jvm = Math.max(0, (process - before.process) - library - harness);
-      return new Spent(library, harness, jvm, children - before.children, postgres - before.postgres);
     }
+    long jvm = Math.max(0, (after.process - before.process) - library - harness);
+    Map<String, Long> kinds = new HashMap<>();
+    for (Map.Entry<String, Long> e : after.jvmKinds.entrySet()) {
+      kinds.put(e.getKey(), e.getValue() - before.jvmKinds.getOrDefault(e.getKey(), 0L));
+    }
+    return new Spent(library, harness, jvm, after.children - before.children, after.postgres - before.postgres,
+        byName, kinds);
   }
 
   /**
@@ -214,13 +267,43 @@ final class CpuMeter {
    * @param jvm the rest of the JVM: GC, JIT, threads that ended
    * @param children child processes (ffmpeg)
    * @param postgres the PostgreSQL server
+   * @param libraryThreads the library's share by thread name (numbers made {@code #})
+   * @param jvmKinds part of the jvm share by kind: {@code gc}, {@code jit}
    */
-  record Spent(long library, long harness, long jvm, long children, long postgres) {
-    static final Spent ZERO = new Spent(0, 0, 0, 0, 0);
+  record Spent(long library, long harness, long jvm, long children, long postgres, Map<String, Long> libraryThreads,
+      Map<String, Long> jvmKinds) {
+    /** The garbage collector's threads (and the VM thread's safepoints); within {@link #jvm}. */
+    long gc() {
+      return Math.min(jvm, jvmKinds.getOrDefault("gc", 0L));
+    }
+
+    /** The rest of {@link #jvm}: the JIT compilers mostly (a warmup cost), threads that ended. */
+    long jit() {
+      return jvm - gc();
+    }
 
     Spent plus(Spent o) {
       return new Spent(library + o.library, harness + o.harness, jvm + o.jvm, children + o.children,
-          postgres + o.postgres);
+          postgres + o.postgres, merge(libraryThreads, o.libraryThreads), merge(jvmKinds, o.jvmKinds));
+    }
+
+    private static Map<String, Long> merge(Map<String, Long> a, Map<String, Long> b) {
+      Map<String, Long> m = new HashMap<>(a);
+      b.forEach((k, v) -> m.merge(k, v, Long::sum));
+      return m;
+    }
+
+    /** For people: per item ({@code n} of them), the gc and jit parts and the busiest library threads. */
+    String details(long n) {
+      StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT, "the JIT compilers %.2f ms;"
+          + " the library's busiest threads:", jvmKinds.getOrDefault("jit", 0L) / 1e6 / n));
+      libraryThreads.entrySet().stream()
+          .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+          .limit(6)
+          .forEach(e -> sb.append(String.format(java.util.Locale.ROOT, " %s %.2f ms,",
+              e.getKey().length() > 40 ? e.getKey().substring(0, 40) + "…" : e.getKey(), e.getValue() / 1e6 / n)));
+      sb.setLength(sb.length() - 1);
+      return sb.toString();
     }
   }
 }

@@ -187,13 +187,20 @@ final class ThroughputBench {
         CpuMeter.Spent s = cpu.get(db + " trim");
         if (s != null) {
           double n = cpuCount.get(db + " trim");
-          out.printf(Locale.ROOT, "; %s trimmed webhook %.1f ms ffmpeg + %.1f ms library + %.1f ms jvm + %.1f ms"
-                  + " harness%s", db, s.children() / 1e6 / n, s.library() / 1e6 / n, s.jvm() / 1e6 / n,
+          out.printf(Locale.ROOT, "; %s trimmed webhook %.1f ms ffmpeg + %.1f ms library + %.1f ms gc + %.1f ms jit"
+                  + " + %.1f ms harness%s", db, s.children() / 1e6 / n, s.library() / 1e6 / n, s.gc() / 1e6 / n,
+              s.jit() / 1e6 / n,
               s.harness() / 1e6 / n, db.equals("pg") ? String.format(Locale.ROOT, " + %.1f ms server",
                   s.postgres() / 1e6 / n) : "");
         }
       }
       out.println();
+      for (String db : Figures.DATABASES) {
+        CpuMeter.Spent s = cpu.get(db + " trim");
+        if (s != null) {
+          out.printf(Locale.ROOT, "    %s trimmed webhook, %s%n", db, s.details(cpuCount.get(db + " trim")));
+        }
+      }
     }
   }
 
@@ -206,13 +213,16 @@ final class ThroughputBench {
       }
       double n = cpuCount.get(db + " notrim");
       double library = s.library() / 1e6 / n;
+      double gc = s.gc() / 1e6 / n;
+      double jit = s.jit() / 1e6 / n;
       double harness = s.harness() / 1e6 / n;
-      double jvm = s.jvm() / 1e6 / n;
-      ctx.out().printf(Locale.ROOT, "  CPU per webhook without trim, %s: library %.2f ms, jvm (GC, JIT) %.2f ms,"
-              + " harness (client, simulator) %.2f ms%s%n", db, library, jvm, harness,
+      ctx.out().printf(Locale.ROOT, "  CPU per webhook without trim, %s: library %.2f ms, gc %.2f ms, jit and the rest"
+              + " of the JVM %.2f ms, harness (client, simulator) %.2f ms%s%n", db, library, gc, jit, harness,
           db.equals("pg") ? String.format(Locale.ROOT, ", PostgreSQL server %.2f ms", s.postgres() / 1e6 / n) : "");
+      ctx.out().printf(Locale.ROOT, "    %s%n", s.details(cpuCount.get(db + " notrim")));
       figures.put(Figures.cpuKey("library", db), library);
-      figures.put(Figures.cpuKey("jvm", db), jvm);
+      figures.put(Figures.cpuKey("gc", db), gc);
+      figures.put(Figures.cpuKey("jit", db), jit);
       figures.put(Figures.cpuKey("harness", db), harness);
       if (db.equals("pg")) {
         figures.put(Figures.CPU_PG_SERVER, s.postgres() / 1e6 / n);
@@ -280,7 +290,7 @@ final class ThroughputBench {
       }
     });
     if (cpuBefore != null) {
-      spent(p.db.name() + (trim ? " trim" : " notrim"), meter.sample().since(cpuBefore), n);
+      spent(p.db.name() + (trim ? " trim" : " notrim"), meter.spent(cpuBefore, meter.sample()), n);
     }
     if (!failures.isEmpty()) {
       throw new IllegalStateException(failures.size() + " of " + n + " webhooks failed on " + p.db.name()
@@ -317,7 +327,7 @@ final class ThroughputBench {
     long nanos = closedLoop(meter, c, n, i -> BareFfmpeg.trim(ctx.settings().ffmpegPath(), clip,
         outDir.resolve("bare-" + Thread.currentThread().getId() + ".wav"), filter));
     if (cpuBefore != null) {
-      spent("bare", meter.sample().since(cpuBefore), n);
+      spent("bare", meter.spent(cpuBefore, meter.sample()), n);
     }
     record(key, n, nanos);
   }
