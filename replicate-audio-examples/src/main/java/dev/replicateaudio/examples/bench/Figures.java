@@ -61,7 +61,8 @@ final class Figures {
       }
     }
     k.add(CPU_PG_SERVER);
-    k.addAll(List.of("bridge_wake_p50_ms", "bridge_wake_p99_ms", "webhooks_per_s_pg_nobridge_c16",
+    k.addAll(List.of("bridge_wake_p50_ms", "bridge_wake_p99_ms", "pg_notify_p50_ms", "pg_notify_p99_ms",
+        "webhooks_per_s_pg_nobridge_c16",
         "webhooks_per_s_pg_bridge_c16", "bridge_cost_pg_c16_pct"));
     return List.copyOf(k);
   }
@@ -235,6 +236,8 @@ final class Figures {
     row(rows, "store_vs_jdbc_ratio", "%.2f", ">= 0.9", v -> v >= 0.9);
     row(rows, "bridge_wake_p50_ms", "%.2f ms", null, null);
     row(rows, "bridge_wake_p99_ms", "%.2f ms", "< 10 ms", v -> v < 10);
+    row(rows, "pg_notify_p50_ms", "%.2f ms", null, null);
+    row(rows, "pg_notify_p99_ms", "%.2f ms", null, null);
     row(rows, "webhooks_per_s_pg_nobridge_c16", "%,.1f /s", null, null);
     row(rows, "webhooks_per_s_pg_bridge_c16", "%,.1f /s", null, null);
     row(rows, "bridge_cost_pg_c16_pct", "%.1f %%", "< 10 %", v -> v < 10);

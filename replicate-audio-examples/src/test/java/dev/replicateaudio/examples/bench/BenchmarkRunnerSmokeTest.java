@@ -46,7 +46,8 @@ class BenchmarkRunnerSmokeTest {
         k.add("cpu_ms_per_webhook_" + who + "_" + db);
       }
     }
-    k.addAll(List.of("cpu_ms_per_webhook_pg_server", "bridge_wake_p50_ms", "bridge_wake_p99_ms",
+    k.addAll(List.of("cpu_ms_per_webhook_pg_server", "bridge_wake_p50_ms", "bridge_wake_p99_ms", "pg_notify_p50_ms",
+        "pg_notify_p99_ms",
         "webhooks_per_s_pg_nobridge_c16", "webhooks_per_s_pg_bridge_c16", "bridge_cost_pg_c16_pct"));
     return k;
   }
@@ -131,6 +132,8 @@ class BenchmarkRunnerSmokeTest {
     }
     double p50 = root.get("bridge_wake_p50_ms").asDouble();
     assertThat(p50).isPositive().isLessThanOrEqualTo(root.get("bridge_wake_p99_ms").asDouble());
+    assertThat(root.get("pg_notify_p50_ms").asDouble()).isPositive()
+        .isLessThanOrEqualTo(root.get("pg_notify_p99_ms").asDouble());
     double with = root.get("webhooks_per_s_pg_bridge_c16").asDouble();
     double without = root.get("webhooks_per_s_pg_nobridge_c16").asDouble();
     assertThat(with).isPositive();
