@@ -30,8 +30,11 @@ public final class ExampleFfmpeg {
     return bundled.get().applyTo(settings);
   }
 
-  /** A path that exists, or a bare name found on PATH. */
-  static boolean exists(String executable) {
+  /**
+   * Whether {@code executable} can run: an executable file when it names a directory, else a bare
+   * name found on PATH.
+   */
+  public static boolean exists(String executable) {
     if (executable.contains(File.separator)) {
       return Files.isExecutable(Path.of(executable));
     }

@@ -38,8 +38,9 @@ final class BenchDatabases implements AutoCloseable {
    *
    * @param name {@code h2}, {@code pg}, {@code mariadb} or {@code sqlite}, as in the figure keys
    * @param label for people
+   * @param settings what the pool was made from (a completion bridge connects with them too)
    */
-  record Db(String name, String label, HikariDataSource dataSource, Jdbi jdbi) {
+  record Db(String name, String label, DatabaseSettings settings, HikariDataSource dataSource, Jdbi jdbi) {
     /** Empties the audio tables (outside timed sections), so runs don't fill the disk. */
     void truncateAudio() {
       boolean chunked = name.equals("mariadb") || name.equals("sqlite");
@@ -67,12 +68,17 @@ final class BenchDatabases implements AutoCloseable {
     return h2;
   }
 
+  /** The embedded PostgreSQL's data directory (its postmaster names it on its command line). */
+  Path pgDataDirectory() {
+    return workDir.resolve("pg");
+  }
+
   synchronized Db pg() {
     if (pg == null) {
       long t = System.nanoTime();
       try {
         postgres = EmbeddedPostgres.builder()
-            .setDataDirectory(workDir.resolve("pg"))
+            .setDataDirectory(pgDataDirectory())
             .setCleanDataDirectory(true)
             .start();
       } catch (IOException e) {
@@ -140,7 +146,7 @@ final class BenchDatabases implements AutoCloseable {
     HikariDataSource ds = settings.createDataSource();
     open.add(ds);
     SchemaInstaller.install(ds);
-    return new Db(name, label, ds, Jdbi.create(ds));
+    return new Db(name, label, settings, ds, Jdbi.create(ds));
   }
 
   /** The labels of the databases used so far, for the machine description. */

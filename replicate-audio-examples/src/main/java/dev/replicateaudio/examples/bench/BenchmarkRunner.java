@@ -69,7 +69,7 @@ public final class BenchmarkRunner {
   static final List<String> JVM_FLAGS = List.of("-Xms1g", "-Xmx1g", "-XX:+UseG1GC", "-Djava.awt.headless=true",
       "-Duser.language=en", "-Duser.country=US", "-Duser.timezone=UTC",
       "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-D" + NODELAY + "=true");
-  private static final Set<Integer> ALL_FIGURES = Set.of(1, 2, 3, 4, 5, 6);
+  private static final Set<Integer> ALL_FIGURES = Set.of(1, 2, 3, 4, 5, 6, 7);
 
   private BenchmarkRunner() {
   }
@@ -96,7 +96,7 @@ public final class BenchmarkRunner {
       boolean fork = true;
       boolean forked = false;
       boolean bundled = false;
-      Set<Integer> figures = new LinkedHashSet<>(List.of(1, 2, 3, 4, 5, 6));
+      Set<Integer> figures = new LinkedHashSet<>(List.of(1, 2, 3, 4, 5, 6, 7));
       for (int i = 0; i < args.length; i++) {
         String a = args[i];
         switch (a) {
@@ -164,10 +164,10 @@ public final class BenchmarkRunner {
         try {
           n = Integer.parseInt(part.strip());
         } catch (NumberFormatException e) {
-          throw new IllegalArgumentException("--figures takes numbers from 1 to 6, was '" + list + "'", e);
+          throw new IllegalArgumentException("--figures takes numbers from 1 to 7, was '" + list + "'", e);
         }
         if (!ALL_FIGURES.contains(n)) {
-          throw new IllegalArgumentException("--figures takes numbers from 1 to 6, was '" + list + "'");
+          throw new IllegalArgumentException("--figures takes numbers from 1 to 7, was '" + list + "'");
         }
         f.add(n);
       }
@@ -306,13 +306,17 @@ public final class BenchmarkRunner {
     ExecutorService executor = Executors.newFixedThreadPool(32, Threads.named("bench-pipeline"));
     String ffmpegVersion;
     List<String> databases;
+    CpuMeter meter = new CpuMeter();
     SimulatorDelivery[] simulator = new SimulatorDelivery[1]; // started when first needed, after figure 2
     java.util.function.Supplier<SimulatorDelivery> delivery = () -> {
       if (simulator[0] == null) {
+        Set<Long> before = CpuMeter.liveThreadIds();
         simulator[0] = SimulatorDelivery.start(settings);
+        meter.harnessThreadsSince(before); // its HTTP server's dispatcher thread
       }
       return simulator[0];
     };
+    List<FfmpegRunner> otherRunners = new ArrayList<>();
     try (FfmpegRunner ffmpeg = FfmpegRunner.create(settings);
         BenchDatabases dbs = new BenchDatabases(workDir, out)) {
       ffmpegVersion = ffmpeg.version().replaceAll(" Copyright.*", "");
@@ -345,14 +349,35 @@ public final class BenchmarkRunner {
             () -> HeapFlatBench.run(ctx, figures, dbs, executor, delivery.get()));
       }
       if (chosen.contains(5)) {
+        List<ThroughputBench.Flavor> flavors = new ArrayList<>();
+        String label = ffmpegLabel(settings);
+        flavors.add(new ThroughputBench.Flavor(label, ctx));
+        if (plan.bothFfmpegs()) {
+          Optional<ReplicateAudioSettings> other = otherFfmpeg(settings, label);
+          if (other.isPresent()) {
+            FfmpegRunner runner = FfmpegRunner.create(other.get());
+            otherRunners.add(runner);
+            flavors.add(new ThroughputBench.Flavor(label.equals("system") ? "bundled" : "system",
+                new BenchContext(plan, workDir, other.get(), runner, out)));
+          } else {
+            out.println("  (no " + (label.equals("system") ? "bundled" : "system") + " ffmpeg here: the trim cells"
+                + " run with the " + label + " one only)");
+          }
+        }
+        meter.postgres(dbs.pgDataDirectory());
         figure(out, 5, "webhooks per second, end to end on loopback",
-            () -> ThroughputBench.run(ctx, figures, dbs, executor, delivery.get()));
+            () -> ThroughputBench.run(flavors, figures, dbs, executor, delivery.get(), meter));
+      }
+      if (chosen.contains(7)) {
+        figure(out, 7, "completion bridge on PostgreSQL: wake across instances, cost at c16",
+            () -> BridgeBench.run(ctx, figures, dbs, executor, delivery.get(), meter));
       }
       databases = dbs.labels();
     } finally {
       if (simulator[0] != null) {
         simulator[0].close();
       }
+      otherRunners.forEach(FfmpegRunner::close);
       executor.shutdownNow();
       executor.awaitTermination(10, TimeUnit.SECONDS);
       deleteTree(workDir);
@@ -397,6 +422,26 @@ public final class BenchmarkRunner {
     }
     return BundledFfmpeg.locate().orElseThrow(() -> new IllegalStateException("--ffmpeg bundled: no bundled ffmpeg"
         + " for " + BundledFfmpeg.platform() + " on the classpath")).applyTo(defaults);
+  }
+
+  /** {@code bundled} when {@code settings} run the ffmpeg of org.bytedeco:ffmpeg, else {@code system}. */
+  static String ffmpegLabel(ReplicateAudioSettings settings) {
+    Optional<BundledFfmpeg> bundled = BundledFfmpeg.locate();
+    return bundled.isPresent() && bundled.get().ffmpegPath().toString().equals(settings.ffmpegPath())
+        ? "bundled" : "system";
+  }
+
+  /** The ffmpeg that is not {@code label}'s: the bundled one, or the one on PATH when there is one. */
+  private static Optional<ReplicateAudioSettings> otherFfmpeg(ReplicateAudioSettings settings, String label) {
+    ReplicateAudioSettings defaults = ReplicateAudioSettings.defaults();
+    if (label.equals("system")) {
+      return BundledFfmpeg.locate().map(b -> b.applyTo(settings));
+    }
+    if (ExampleFfmpeg.exists(defaults.ffmpegPath()) && ExampleFfmpeg.exists(defaults.ffprobePath())) {
+      return Optional.of(settings.toBuilder().ffmpegPath(defaults.ffmpegPath()).ffprobePath(defaults.ffprobePath())
+          .build());
+    }
+    return Optional.empty();
   }
 
   @FunctionalInterface

@@ -22,17 +22,24 @@ import java.util.Locale;
  * @param trimExtra webhooks per cell with trim on top of {@code trimPerClient * concurrency}
  * @param storeWarmup alternated store pairs discarded before measuring
  * @param storePairs alternated store pairs measured
+ * @param bothFfmpegs whether the trim cells of figure 5 run with the other ffmpeg too (system and
+ *     bundled, when both are there)
+ * @param bridgeWakes wakes across the PostgreSQL completion bridge measured (a tenth more as warmup)
+ * @param bridgePairs pairs of PostgreSQL c16 cells without and with the bridge
+ * @param bridgePerCell webhooks per bridge cost cell
  */
 record Plan(String name, int wakeBlockSize, int pollRounds, int pollersPerRound, int trimWarmup,
     int trimPairs, int heapRounds, boolean throughputWarmup, int throughputRounds, int plainPerCell,
-    int trimPerClient, int trimExtra, int storeWarmup, int storePairs) {
+    int trimPerClient, int trimExtra, int storeWarmup, int storePairs, boolean bothFfmpegs, int bridgeWakes,
+    int bridgePairs, int bridgePerCell) {
 
   /** Seconds: for the smoke test, every figure once at its scale with few repetitions. */
-  static final Plan TINY = new Plan("tiny", 150, 1, 40, 0, 1, 1, false, 1, 60, 1, 0, 5, 20);
+  static final Plan TINY = new Plan("tiny", 150, 1, 40, 0, 1, 1, false, 1, 60, 1, 0, 5, 20, false, 50, 1, 60);
   /** Under 3 minutes on a 2-core machine: the CI smoke run. */
-  static final Plan QUICK = new Plan("quick", 1000, 2, 300, 1, 6, 1, true, 1, 400, 1, 4, 20, 100);
+  static final Plan QUICK = new Plan("quick", 1000, 2, 300, 1, 6, 1, true, 1, 400, 1, 4, 20, 100, true, 200, 2, 200);
   /** Stable numbers: about 10 minutes on a 2-core machine. */
-  static final Plan FULL = new Plan("full", 3000, 5, 1000, 4, 40, 3, true, 2, 2500, 4, 8, 50, 500);
+  static final Plan FULL = new Plan("full", 3000, 5, 1000, 4, 40, 3, true, 2, 2500, 4, 8, 50, 500, true, 2000, 4,
+      1500);
 
   /** Webhooks (and bare trims) per cell with trim at {@code concurrency}. */
   int trimPerCell(int concurrency) {

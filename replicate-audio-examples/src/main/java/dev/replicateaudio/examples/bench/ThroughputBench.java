@@ -58,13 +58,18 @@ final class ThroughputBench {
   private final Path clip;
   private final List<URI> clipUrls;
   private final OkHttpClient client;
+  private final CpuMeter meter;
   private final Map<String, long[]> totals = new LinkedHashMap<>();
+  /** CPU spent in the cells of a group (e.g. {@code h2 notrim}), with the webhooks or trims it served. */
+  private final Map<String, CpuMeter.Spent> cpu = new LinkedHashMap<>();
+  private final Map<String, Long> cpuCount = new LinkedHashMap<>();
   private final String runId = Long.toString(System.currentTimeMillis(), 36);
 
-  private ThroughputBench(BenchContext ctx, Path clip, List<URI> clipUrls) {
+  ThroughputBench(BenchContext ctx, Path clip, List<URI> clipUrls, CpuMeter meter) {
     this.ctx = ctx;
     this.clip = clip;
     this.clipUrls = clipUrls;
+    this.meter = meter;
     this.client = new OkHttpClient.Builder()
         .connectionPool(new ConnectionPool(32, 1, TimeUnit.MINUTES))
         .callTimeout(Duration.ofMinutes(5))
@@ -72,29 +77,65 @@ final class ThroughputBench {
         .build();
   }
 
-  static void run(BenchContext ctx, Figures figures, BenchDatabases dbs, ExecutorService executor,
-      SimulatorDelivery delivery) throws InterruptedException {
+  /**
+   * One ffmpeg the trim cells run with: {@code label} ({@code system} or {@code bundled}) names it in
+   * the figure keys; the first of a run is the run's own ffmpeg, whose cells give the plain keys.
+   */
+  record Flavor(String label, BenchContext ctx) {
+  }
+
+  static void run(List<Flavor> flavors, Figures figures, BenchDatabases dbs, ExecutorService executor,
+      SimulatorDelivery delivery, CpuMeter meter) throws InterruptedException {
+    BenchContext ctx = flavors.get(0).ctx();
     Path dir = ctx.workDir().resolve("throughput");
     TrimOverheadBench.mkdirs(dir);
     List<URI> urls = delivery.wavs(CLIP_BYTES, URLS);
     Path clip = dir.resolve("effect-200k.wav");
     delivery.download(urls.get(0), clip);
-    ThroughputBench bench = new ThroughputBench(ctx, clip, urls);
-    try (BenchPipeline h2 = BenchPipeline.start(ctx, dbs.h2(), executor, true);
-        BenchPipeline pg = BenchPipeline.start(ctx, dbs.pg(), executor, true)) {
-      bench.measure(figures, List.of(h2, pg));
+    List<ThroughputBench> benches = new ArrayList<>();
+    List<BenchPipeline> open = new ArrayList<>();
+    try {
+      for (Flavor f : flavors) {
+        ThroughputBench bench = new ThroughputBench(f.ctx(), clip, urls, meter);
+        benches.add(bench);
+        open.add(BenchPipeline.start(f.ctx(), dbs.h2(), executor, true));
+        open.add(BenchPipeline.start(f.ctx(), dbs.pg(), executor, true));
+      }
+      List<BenchPipeline> primary = open.subList(0, 2);
+      benches.get(0).measure(figures, primary, true);
+      for (int i = 1; i < flavors.size(); i++) {
+        ctx.out().printf(Locale.ROOT, "  the trim cells again with the %s ffmpeg (%s)%n", flavors.get(i).label(),
+            flavors.get(i).ctx().settings().ffmpegPath());
+        benches.get(i).measure(figures, open.subList(2 * i, 2 * i + 2), false);
+      }
+      for (int i = 0; i < flavors.size(); i++) {
+        benches.get(i).putShares(figures, flavors.get(i).label(), i == 0);
+      }
+      benches.get(0).putCpu(figures);
     } finally {
-      bench.client.dispatcher().executorService().shutdown();
-      bench.client.connectionPool().evictAll();
+      for (int i = open.size() - 1; i >= 0; i--) {
+        open.get(i).close();
+      }
+      benches.forEach(ThroughputBench::close);
     }
   }
 
-  private void measure(Figures figures, List<BenchPipeline> pipelines) throws InterruptedException {
+  void close() {
+    client.dispatcher().executorService().shutdown();
+    client.connectionPool().evictAll();
+  }
+
+  /**
+   * The cells of one run: {@code all} with every cell (bare, with and without trim); otherwise only
+   * the trim cells and bare ffmpeg, for a second ffmpeg.
+   */
+  private void measure(Figures figures, List<BenchPipeline> pipelines, boolean all) throws InterruptedException {
     Plan plan = ctx.plan();
-    PrintStream out = ctx.out();
     if (plan.throughputWarmup()) {
       for (BenchPipeline p : pipelines) {
-        webhooks(p, false, 4, Math.min(100, plan.plainPerCell()), null);
+        if (all) {
+          webhooks(p, false, 4, Math.min(100, plan.plainPerCell()), null);
+        }
         webhooks(p, true, 2, 4, null);
       }
       bare(2, 4, null);
@@ -104,8 +145,10 @@ final class ThroughputBench {
         int c = Figures.CONCURRENCY[round % 2 == 0 ? j : Figures.CONCURRENCY.length - 1 - j];
         List<Runnable> cells = new ArrayList<>();
         cells.add(() -> bare(c, plan.trimPerCell(c), Figures.bareKey(c)));
-        for (BenchPipeline p : pipelines) {
-          cells.add(() -> webhooks(p, false, c, plan.plainPerCell(), Figures.throughputKey(p.db.name(), false, c)));
+        if (all) {
+          for (BenchPipeline p : pipelines) {
+            cells.add(() -> webhooks(p, false, c, plan.plainPerCell(), Figures.throughputKey(p.db.name(), false, c)));
+          }
         }
         for (BenchPipeline p : pipelines) {
           cells.add(() -> webhooks(p, true, c, plan.trimPerCell(c), Figures.throughputKey(p.db.name(), true, c)));
@@ -116,12 +159,94 @@ final class ThroughputBench {
         cells.forEach(Runnable::run);
       }
     }
+  }
+
+  /** Puts the throughput figures (when {@code plain}) and the trimmed ÷ bare shares of this ffmpeg. */
+  private void putShares(Figures figures, String label, boolean plain) {
+    PrintStream out = ctx.out();
     for (Map.Entry<String, long[]> e : totals.entrySet()) {
-      double perSecond = e.getValue()[0] / (e.getValue()[1] / 1e9);
-      out.printf(Locale.ROOT, "  %-32s %,10.2f /s  (%,d in %.1f s)%n", e.getKey(), perSecond, e.getValue()[0],
-          e.getValue()[1] / 1e9);
-      figures.put(e.getKey(), perSecond);
+      double perSecond = perSecond(e.getKey());
+      out.printf(Locale.ROOT, "  %-32s %,10.2f /s  (%,d in %.1f s, %s ffmpeg)%n", e.getKey(), perSecond,
+          e.getValue()[0], e.getValue()[1] / 1e9, label);
+      if (plain) {
+        figures.put(e.getKey(), perSecond);
+      }
     }
+    for (int c : Figures.CONCURRENCY) {
+      for (String db : Figures.DATABASES) {
+        figures.put(Figures.shareKey(db, c, label), perSecond(Figures.throughputKey(db, true, c))
+            / perSecond(Figures.bareKey(c)));
+      }
+    }
+    // where the time of a trimmed webhook goes, against a bare trim: CPU per item, by whom
+    CpuMeter.Spent bare = cpu.get("bare");
+    if (bare != null) {
+      out.printf(Locale.ROOT, "  CPU per item, %s ffmpeg: bare trim %.1f ms (ffmpeg)", label,
+          bare.children() / 1e6 / cpuCount.get("bare"));
+      for (String db : Figures.DATABASES) {
+        CpuMeter.Spent s = cpu.get(db + " trim");
+        if (s != null) {
+          double n = cpuCount.get(db + " trim");
+          out.printf(Locale.ROOT, "; %s trimmed webhook %.1f ms ffmpeg + %.1f ms library + %.1f ms gc + %.1f ms jit"
+                  + " + %.1f ms harness%s", db, s.children() / 1e6 / n, s.library() / 1e6 / n, s.gc() / 1e6 / n,
+              s.jit() / 1e6 / n,
+              s.harness() / 1e6 / n, db.equals("pg") ? String.format(Locale.ROOT, " + %.1f ms server",
+                  s.postgres() / 1e6 / n) : "");
+        }
+      }
+      out.println();
+      for (String db : Figures.DATABASES) {
+        CpuMeter.Spent s = cpu.get(db + " trim");
+        if (s != null) {
+          out.printf(Locale.ROOT, "    %s trimmed webhook, %s%n", db, s.details(cpuCount.get(db + " trim")));
+        }
+      }
+    }
+  }
+
+  /** The CPU per webhook without trim, by whom, per database. */
+  private void putCpu(Figures figures) {
+    for (String db : Figures.DATABASES) {
+      CpuMeter.Spent s = cpu.get(db + " notrim");
+      if (s == null) {
+        continue;
+      }
+      double n = cpuCount.get(db + " notrim");
+      double library = s.library() / 1e6 / n;
+      double gc = s.gc() / 1e6 / n;
+      double jit = s.jit() / 1e6 / n;
+      double harness = s.harness() / 1e6 / n;
+      ctx.out().printf(Locale.ROOT, "  CPU per webhook without trim, %s: library %.2f ms, gc %.2f ms, jit and the rest"
+              + " of the JVM %.2f ms, harness (client, simulator) %.2f ms%s%n", db, library, gc, jit, harness,
+          db.equals("pg") ? String.format(Locale.ROOT, ", PostgreSQL server %.2f ms", s.postgres() / 1e6 / n) : "");
+      ctx.out().printf(Locale.ROOT, "    %s%n", s.details(cpuCount.get(db + " notrim")));
+      figures.put(Figures.cpuKey("library", db), library);
+      figures.put(Figures.cpuKey("gc", db), gc);
+      figures.put(Figures.cpuKey("jit", db), jit);
+      figures.put(Figures.cpuKey("harness", db), harness);
+      if (db.equals("pg")) {
+        figures.put(Figures.CPU_PG_SERVER, s.postgres() / 1e6 / n);
+      }
+    }
+  }
+
+  private double perSecond(String key) {
+    long[] t = totals.get(key);
+    if (t == null) {
+      return Double.NaN;
+    }
+    return t[0] / (t[1] / 1e9);
+  }
+
+  /**
+   * Webhooks per second of {@code n} webhooks posted by {@code c} client threads to {@code p}, not
+   * recorded in the figures (the bridge's cost is measured with it).
+   */
+  double cell(BenchPipeline p, int c, int n) {
+    long[] before = totals.getOrDefault("cell", new long[2]).clone();
+    webhooks(p, false, c, n, "cell");
+    long[] after = totals.get("cell");
+    return (after[0] - before[0]) / ((after[1] - before[1]) / 1e9);
   }
 
   private void record(String key, int count, long nanos) {
@@ -154,7 +279,8 @@ final class ThroughputBench {
       waiters.add(p.notifier.waitForCompletion(contentKey, predictionId, WAIT));
     }
     ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-    long nanos = closedLoop(c, n, i -> {
+    CpuMeter.Sample cpuBefore = key == null ? null : meter.sample();
+    long nanos = closedLoop(meter, c, n, i -> {
       try (Response r = client.newCall(requests[i]).execute()) {
         if (r.code() != 200) {
           failures.add("HTTP " + r.code() + ": " + r.body().string().strip());
@@ -163,6 +289,9 @@ final class ThroughputBench {
         failures.add(e.toString());
       }
     });
+    if (cpuBefore != null) {
+      spent(p.db.name() + (trim ? " trim" : " notrim"), meter.spent(cpuBefore, meter.sample()), n);
+    }
     if (!failures.isEmpty()) {
       throw new IllegalStateException(failures.size() + " of " + n + " webhooks failed on " + p.db.name()
           + (trim ? " with trim" : "") + " at concurrency " + c + ", first: " + failures.peek());
@@ -184,18 +313,27 @@ final class ThroughputBench {
     p.db.truncateAudio();
   }
 
+  private void spent(String group, CpuMeter.Spent s, int n) {
+    cpu.merge(group, s, CpuMeter.Spent::plus);
+    cpuCount.merge(group, (long) n, Long::sum);
+  }
+
   /** {@code n} bare ffmpeg trims of the clip by {@code c} threads. */
   private void bare(int c, int n, String key) {
     Path outDir = ctx.workDir().resolve("throughput").resolve("bare-out");
     TrimOverheadBench.mkdirs(outDir);
     String filter = dev.replicateaudio.audio.SoundEffectProcessor.create(ctx.ffmpeg(), ctx.settings()).filter();
-    long nanos = closedLoop(c, n, i -> BareFfmpeg.trim(ctx.settings().ffmpegPath(), clip,
+    CpuMeter.Sample cpuBefore = key == null ? null : meter.sample();
+    long nanos = closedLoop(meter, c, n, i -> BareFfmpeg.trim(ctx.settings().ffmpegPath(), clip,
         outDir.resolve("bare-" + Thread.currentThread().getId() + ".wav"), filter));
+    if (cpuBefore != null) {
+      spent("bare", meter.spent(cpuBefore, meter.sample()), n);
+    }
     record(key, n, nanos);
   }
 
   /** Runs {@code task(0..n-1)} on {@code c} fresh threads taking the next index; the wall time once all are done. */
-  private static long closedLoop(int c, int n, java.util.function.IntConsumer task) {
+  private static long closedLoop(CpuMeter meter, int c, int n, java.util.function.IntConsumer task) {
     AtomicInteger next = new AtomicInteger();
     CountDownLatch start = new CountDownLatch(1);
     Throwable[] failure = new Throwable[1];
@@ -214,6 +352,8 @@ final class ThroughputBench {
             }
           }
           next.set(n);
+        } finally {
+          meter.clientThreadEnds();
         }
       }, "bench-client-" + t);
       thread.setDaemon(true);

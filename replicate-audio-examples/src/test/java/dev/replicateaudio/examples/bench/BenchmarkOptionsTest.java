@@ -16,7 +16,7 @@ class BenchmarkOptionsTest {
 
     assertThat(o.plan()).isEqualTo(Plan.QUICK);
     assertThat(o.fork()).isTrue();
-    assertThat(o.figures()).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6);
+    assertThat(o.figures()).containsExactlyInAnyOrder(1, 2, 3, 4, 5, 6, 7);
     assertThat(o.bundledFfmpeg()).isFalse();
     Path module = BenchmarkRunner.moduleDirectory().orElseThrow();
     assertThat(module.getFileName().toString()).isEqualTo("replicate-audio-examples");
@@ -72,10 +72,10 @@ class BenchmarkOptionsTest {
   }
 
   @Test
-  void figureOutsideOneToSixIsRefused() {
-    assertThatThrownBy(() -> BenchmarkRunner.Options.parse("--figures", "1,7"))
+  void figureOutsideOneToSevenIsRefused() {
+    assertThatThrownBy(() -> BenchmarkRunner.Options.parse("--figures", "1,8"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("--figures takes numbers from 1 to 6, was '1,7'");
+        .hasMessageContaining("--figures takes numbers from 1 to 7, was '1,8'");
   }
 
   @Test
@@ -97,6 +97,21 @@ class BenchmarkOptionsTest {
   }
 
   @Test
+  void theTrimSharesOfOneFfmpegAreEnoughAndAHalfMeasuredSetIsMissing() {
+    Figures f = new Figures();
+    for (int c : Figures.CONCURRENCY) {
+      f.put(Figures.shareKey("h2", c, "bundled"), 0.9);
+    }
+    assertThat(f.missing()).contains("trim_vs_bare_pg_c1_bundled", "trim_vs_bare_h2_c1_system");
+
+    for (int c : Figures.CONCURRENCY) {
+      f.put(Figures.shareKey("pg", c, "bundled"), 0.9);
+    }
+    assertThat(f.missing()).noneMatch(k -> k.startsWith("trim_vs_bare_")).contains("bridge_wake_p99_ms",
+        "cpu_ms_per_webhook_library_h2", "cpu_ms_per_webhook_harness_pg", "cpu_ms_per_webhook_pg_server");
+  }
+
+  @Test
   void tableMarksMetAndMissedGoalsAndDerivesTheRatios() {
     Figures f = new Figures();
     f.put("wake_p50_ms", 0.05);
@@ -104,13 +119,29 @@ class BenchmarkOptionsTest {
     f.put("trim_overhead_ratio", 2.5);
     f.put("webhooks_per_s_h2_trim_c4", 3);
     f.put("bare_ffmpeg_per_s_c4", 6);
+    f.put("trim_vs_bare_h2_c4_system", 0.5);
+    f.put("trim_vs_bare_pg_c16_bundled", 0.9);
+    f.put("webhooks_per_s_pg_notrim_c16", 499);
+    f.put("cpu_ms_per_webhook_library_pg", 1.5);
+    f.put("cpu_ms_per_webhook_gc_pg", 0.25);
+    f.put("cpu_ms_per_webhook_jit_pg", 3);
+    f.put("cpu_ms_per_webhook_harness_pg", 4);
+    f.put("cpu_ms_per_webhook_pg_server", 1);
+    f.put("bridge_wake_p99_ms", 9.5);
+    f.put("bridge_cost_pg_c16_pct", 12);
 
     String table = f.table();
 
     assertThat(table).containsPattern("wake_p50_ms\\s+0\\.0500 ms\\s+< 0\\.1 ms\\s+yes");
     assertThat(table).containsPattern("event vs 0\\.5 s poller at p50\\s+5,000 x\\s+>= 1,000 x\\s+yes");
     assertThat(table).containsPattern("trim_overhead_ratio\\s+2\\.50\\s+<= 1\\.10\\s+NO");
-    assertThat(table).containsPattern("h2 trim vs bare ffmpeg, c4\\s+50 %\\s+>= 80 %\\s+NO");
+    assertThat(table).containsPattern("trim_vs_bare_h2_c4_system\\s+0\\.50\\s+>= 0\\.85\\s+NO");
+    assertThat(table).containsPattern("trim_vs_bare_pg_c16_bundled\\s+0\\.90\\s+>= 0\\.85\\s+yes");
+    assertThat(table).containsPattern("webhooks_per_s_pg_notrim_c16\\s+499\\.0 /s\\s+>= 500 /s\\s+NO");
+    assertThat(table).as("neither the harness's share nor the JIT's warmup is in the capacity plan")
+        .containsPattern("capacity plan, pg: library \\+ gc \\+ server\\s+2\\.75 ms");
+    assertThat(table).containsPattern("bridge_wake_p99_ms\\s+9\\.50 ms\\s+< 10 ms\\s+yes");
+    assertThat(table).containsPattern("bridge_cost_pg_c16_pct\\s+12\\.0 %\\s+< 10 %\\s+NO");
   }
 
   @Test

@@ -37,6 +37,18 @@ class BenchmarkRunnerSmokeTest {
     for (int c : new int[] {1, 4, 16}) {
       k.add("bare_ffmpeg_per_s_c" + c);
     }
+    // issue 14: the tiny run trims with the bundled ffmpeg only
+    for (String db : List.of("h2", "pg")) {
+      for (int c : new int[] {1, 4, 16}) {
+        k.add("trim_vs_bare_" + db + "_c" + c + "_bundled");
+      }
+      for (String who : List.of("library", "gc", "jit", "harness")) {
+        k.add("cpu_ms_per_webhook_" + who + "_" + db);
+      }
+    }
+    k.addAll(List.of("cpu_ms_per_webhook_pg_server", "bridge_wake_p50_ms", "bridge_wake_p99_ms", "pg_notify_p50_ms",
+        "pg_notify_p99_ms",
+        "webhooks_per_s_pg_nobridge_c16", "webhooks_per_s_pg_bridge_c16", "bridge_cost_pg_c16_pct"));
     return k;
   }
 
@@ -74,6 +86,7 @@ class BenchmarkRunnerSmokeTest {
     assertThat(machine.get("ffmpeg").asText()).startsWith("ffmpeg version");
     assertThat(root.get("waiters_100k_threads_added").isIntegralNumber()).isTrue();
     assertThat(root.get("poll1000_p50_ms").asDouble()).isGreaterThan(root.get("wake_p50_ms").asDouble());
+    assertIssue14FiguresArePlausible(root);
 
     for (String chart : Charts.files()) {
       byte[] png = Files.readAllBytes(charts.resolve(chart));
@@ -85,6 +98,47 @@ class BenchmarkRunnerSmokeTest {
     try (Stream<Path> left = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
       assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("replicate-audio-bench-"));
     }
+  }
+
+  /** The figures of issue 14 agree with each other and with the machine. */
+  private static void assertIssue14FiguresArePlausible(JsonNode root) {
+    int cores = Runtime.getRuntime().availableProcessors();
+    for (String db : List.of("h2", "pg")) {
+      for (int c : new int[] {1, 4, 16}) {
+        double share = root.get("trim_vs_bare_" + db + "_c" + c + "_bundled").asDouble();
+        double ratio = root.get("webhooks_per_s_" + db + "_trim_c" + c).asDouble()
+            / root.get("bare_ffmpeg_per_s_c" + c).asDouble();
+        assertThat(share).as("trim_vs_bare_%s_c%d_bundled is the ratio of the two rates", db, c)
+            .isCloseTo(ratio, org.assertj.core.data.Percentage.withPercentage(1));
+      }
+      double library = root.get("cpu_ms_per_webhook_library_" + db).asDouble();
+      double jvm = root.get("cpu_ms_per_webhook_gc_" + db).asDouble()
+          + root.get("cpu_ms_per_webhook_jit_" + db).asDouble();
+      double harness = root.get("cpu_ms_per_webhook_harness_" + db).asDouble();
+      assertThat(library).as("the library's CPU per webhook on " + db).isPositive();
+      assertThat(harness).as("the client and simulator do work for every webhook on " + db).isPositive();
+      assertThat(jvm).isNotNegative();
+      // the cells ran no faster than their slowest rate: all the JVM's CPU fits in cores x that time
+      double slowest = Double.MAX_VALUE;
+      for (int c : new int[] {1, 4, 16}) {
+        slowest = Math.min(slowest, root.get("webhooks_per_s_" + db + "_notrim_c" + c).asDouble());
+      }
+      assertThat(library + jvm + harness).as("CPU per webhook on " + db + " within what " + cores + " cores give")
+          .isLessThanOrEqualTo(1.1 * cores * 1000 / slowest);
+    }
+    if (new java.io.File("/proc/self/stat").exists()) {
+      assertThat(root.get("cpu_ms_per_webhook_pg_server").asDouble()).as("PostgreSQL's own CPU per webhook")
+          .isPositive();
+    }
+    double p50 = root.get("bridge_wake_p50_ms").asDouble();
+    assertThat(p50).isPositive().isLessThanOrEqualTo(root.get("bridge_wake_p99_ms").asDouble());
+    assertThat(root.get("pg_notify_p50_ms").asDouble()).isPositive()
+        .isLessThanOrEqualTo(root.get("pg_notify_p99_ms").asDouble());
+    double with = root.get("webhooks_per_s_pg_bridge_c16").asDouble();
+    double without = root.get("webhooks_per_s_pg_nobridge_c16").asDouble();
+    assertThat(with).isPositive();
+    assertThat(root.get("bridge_cost_pg_c16_pct").asDouble()).isCloseTo(100 * (1 - with / without),
+        org.assertj.core.data.Offset.offset(0.2));
   }
 
   /** Keeps what the run prints and shows it in the test's output too. */
