@@ -91,11 +91,24 @@ public final class JdbiAudioStore implements AudioStore {
     this.mappings = Map.copyOf(b.mappings);
   }
 
-  /** A store that keeps every content type's audio in the default table {@code ra_audio}. */
+  /**
+   * A store that keeps every content type's audio in the default table {@code ra_audio}.
+   *
+   * @param jdbi the Jdbi on the database whose schema {@link SchemaInstaller} installed; share it with
+   *     the job store and the {@link JdbiTransactionRunner}
+   * @return a new store, thread-safe
+   */
   public static JdbiAudioStore create(Jdbi jdbi) {
     return builder(jdbi).build();
   }
 
+  /**
+   * A builder for a store with a clock of its own or host tables for some content types
+   * ({@link Builder#mapContentType}).
+   *
+   * @param jdbi the Jdbi on the database whose schema {@link SchemaInstaller} installed
+   * @return a new builder
+   */
   public static Builder builder(Jdbi jdbi) {
     return new Builder(Objects.requireNonNull(jdbi, "jdbi == null"));
   }
@@ -245,7 +258,16 @@ public final class JdbiAudioStore implements AudioStore {
     }
   }
 
-  /** The metadata of the audio stored for {@code key} in the default table, if any. */
+  /**
+   * The metadata of the audio stored for {@code key} in the default table, if any; the bytes are
+   * not read.
+   *
+   * @param key the content the audio belongs to
+   * @return its size, SHA-256, duration, content type and time of storing; empty when none is stored
+   * @throws IllegalArgumentException when {@code key}'s content type is mapped to a host table, whose
+   *     rows this store does not read
+   * @throws StorageException when the database fails
+   */
   public Optional<StoredAudio> findAudio(ContentKey key) {
     checkReadable(key);
     return SqlSupport.read(jdbi, "findAudio(" + key + ")", h -> {
@@ -262,6 +284,9 @@ public final class JdbiAudioStore implements AudioStore {
    * Hands the audio stored for {@code key} in the default table to {@code reader} as a stream,
    * open only while the reader runs (in one transaction, or in the calling thread's).
    *
+   * @param <T> what the reader makes of the audio
+   * @param key the content the audio belongs to
+   * @param reader called once with the metadata and the stream when audio is stored
    * @return what the reader returned; empty when no audio is stored for {@code key} (or the reader
    *     returned null)
    * @throws StorageException when the database or the reader fails
@@ -276,6 +301,8 @@ public final class JdbiAudioStore implements AudioStore {
    * Copies the audio stored for {@code key} in the default table to {@code target} (replaced if
    * present), checking its size and SHA-256 on the way. The file appears whole or not at all.
    *
+   * @param key the content the audio belongs to
+   * @param target the file to write; its directory must exist
    * @return what was copied; empty when no audio is stored for {@code key}
    * @throws StorageException permanent when the stored audio does not match its recorded SHA-256
    */
@@ -408,8 +435,12 @@ public final class JdbiAudioStore implements AudioStore {
   @FunctionalInterface
   public interface AudioReader<T> {
     /**
+     * Reads the audio, or as much of it as needed.
+     *
      * @param audio what is known about the stored audio
      * @param in its bytes; valid only during this call
+     * @return what the reader made of it; null counts as nothing read
+     * @throws IOException when reading fails; the store reports it as a {@link StorageException}
      */
     T read(StoredAudio audio, InputStream in) throws IOException;
   }
@@ -424,7 +455,12 @@ public final class JdbiAudioStore implements AudioStore {
       this.jdbi = jdbi;
     }
 
-    /** Where {@code updated_at} comes from. Default: the system clock (UTC). */
+    /**
+     * Where {@code updated_at} comes from. Default: the system clock (UTC).
+     *
+     * @param clock the clock
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock == null");
       return this;
@@ -433,6 +469,12 @@ public final class JdbiAudioStore implements AudioStore {
     /**
      * Stores the audio of {@code contentType} with the host's {@code update} instead of in
      * {@code ra_audio}. One mapping per content type.
+     *
+     * @param contentType the content type, as in {@link ContentKey#contentType()}
+     * @param update the host's statement that writes the audio into its own row
+     * @return this builder
+     * @throws IllegalArgumentException when {@code contentType} is not a valid content type
+     * @throws IllegalStateException when {@code contentType} is mapped already
      */
     public Builder mapContentType(String contentType, AudioUpdate update) {
       Objects.requireNonNull(update, "update == null");
@@ -443,6 +485,11 @@ public final class JdbiAudioStore implements AudioStore {
       return this;
     }
 
+    /**
+     * Builds the store.
+     *
+     * @return a new store, thread-safe
+     */
     public JdbiAudioStore build() {
       return new JdbiAudioStore(this);
     }

@@ -77,12 +77,24 @@ public final class JdbiGenerationJobStore implements GenerationJobStore {
     this.clock = clock;
   }
 
-  /** A store on {@code jdbi} whose timestamps come from the system clock (UTC). */
+  /**
+   * A store on {@code jdbi} whose timestamps come from the system clock (UTC).
+   *
+   * @param jdbi the Jdbi on the database whose schema {@link SchemaInstaller} installed; share it with
+   *     the audio store and the {@link JdbiTransactionRunner}
+   * @return a new store, thread-safe
+   */
   public static JdbiGenerationJobStore create(Jdbi jdbi) {
     return create(jdbi, Clock.systemUTC());
   }
 
-  /** A store on {@code jdbi} whose timestamps come from {@code clock}. */
+  /**
+   * A store on {@code jdbi} whose timestamps come from {@code clock}.
+   *
+   * @param jdbi the Jdbi on the database whose schema {@link SchemaInstaller} installed
+   * @param clock where {@code created_at} and {@code updated_at} come from (tests pass a fixed one)
+   * @return a new store, thread-safe
+   */
   public static JdbiGenerationJobStore create(Jdbi jdbi, Clock clock) {
     return new JdbiGenerationJobStore(Objects.requireNonNull(jdbi, "jdbi == null"),
         Objects.requireNonNull(clock, "clock == null"));

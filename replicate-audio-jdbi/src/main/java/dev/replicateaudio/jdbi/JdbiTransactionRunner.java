@@ -39,7 +39,12 @@ public final class JdbiTransactionRunner implements TransactionRunner {
     this.jdbi = jdbi;
   }
 
-  /** A runner on {@code jdbi}; share the instance with the stores. */
+  /**
+   * A runner on {@code jdbi}; share the instance with the stores.
+   *
+   * @param jdbi the same Jdbi the stores use, so their statements join the transaction
+   * @return a new runner, thread-safe
+   */
   public static JdbiTransactionRunner create(Jdbi jdbi) {
     return new JdbiTransactionRunner(Objects.requireNonNull(jdbi, "jdbi == null"));
   }
