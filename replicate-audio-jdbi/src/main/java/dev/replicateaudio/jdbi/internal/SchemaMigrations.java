@@ -297,7 +297,12 @@ public final class SchemaMigrations {
     try {
       work(h, dialect, target, undo, false, clock);
     } finally {
-      h.createQuery("SELECT RELEASE_LOCK(:name)").bind("name", name).mapTo(Integer.class).one();
+      try {
+        h.createQuery("SELECT RELEASE_LOCK(:name)").bind("name", name).mapTo(Integer.class).one();
+      } catch (RuntimeException e) {
+        // the session is gone (its locks with it) or a failure is on its way out: don't hide it
+        LOG.debug("releasing {} failed", name, e);
+      }
     }
   }
 
@@ -327,7 +332,12 @@ public final class SchemaMigrations {
         });
         work(h, dialect, target, undo, false, clock);
       } finally {
-        lock.rollback();
+        try {
+          lock.rollback();
+        } catch (RuntimeException e) {
+          // the lock connection is gone, and its uncommitted row with it
+          LOG.debug("releasing the H2 installer lock failed", e);
+        }
       }
     }
   }
