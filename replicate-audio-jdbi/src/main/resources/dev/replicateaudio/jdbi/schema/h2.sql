@@ -1,6 +1,8 @@
--- replicate-audio schema, version 1, for H2 2.x.
+-- replicate-audio schema, version 2, for H2 2.x.
 -- Idempotent: every statement is CREATE ... IF NOT EXISTS, so running it again changes nothing.
--- Hosts that migrate with Flyway or Liquibase can copy this file into their migrations.
+-- Hosts that migrate with Flyway or Liquibase can copy this file into their migrations. It equals the
+-- numbered migrations under ../migrations/h2/ applied in order (V1__storage_tables.sql, V2__completion_events.sql;
+-- SchemaMigrationTest compares the two); SchemaInstaller applies those and records them in ra_schema_version.
 -- Timestamps are UTC instants with microsecond precision; durations are whole microseconds.
 
 -- One row per Replicate prediction: which content item it is for and where it stands.

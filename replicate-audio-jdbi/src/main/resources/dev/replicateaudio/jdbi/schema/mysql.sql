@@ -1,6 +1,8 @@
--- replicate-audio schema, version 1, for MySQL 8.0.1 or later and MariaDB 10.6 or later (InnoDB).
+-- replicate-audio schema, version 2, for MySQL 8.0.1 or later and MariaDB 10.6 or later (InnoDB).
 -- Idempotent: every statement is CREATE TABLE IF NOT EXISTS, so running it again changes nothing.
--- Hosts that migrate with Flyway or Liquibase can copy this file into their migrations.
+-- Hosts that migrate with Flyway or Liquibase can copy this file into their migrations. It equals the
+-- numbered migrations under ../migrations/mysql/ applied in order (V1__storage_tables.sql, V2__completion_events.sql;
+-- SchemaMigrationTest compares the two); SchemaInstaller applies those and records them in ra_schema_version.
 -- Timestamps are UTC instants in DATETIME(6) (no time zone conversion, no 2038 limit); durations are
 -- whole microseconds. Text is utf8mb4 with binary collation: ids compare exactly, as on PostgreSQL.
 -- Indexes are declared inside CREATE TABLE (MySQL has no CREATE INDEX IF NOT EXISTS).

@@ -1,6 +1,8 @@
--- replicate-audio schema, version 1, for SQLite 3.35.0 or later.
+-- replicate-audio schema, version 2, for SQLite 3.35.0 or later.
 -- Idempotent: every statement is CREATE ... IF NOT EXISTS, so running it again changes nothing.
--- Hosts that migrate with Flyway or Liquibase can copy this file into their migrations.
+-- Hosts that migrate with Flyway or Liquibase can copy this file into their migrations. It equals the
+-- numbered migrations under ../migrations/sqlite/ applied in order (V1__storage_tables.sql, V2__completion_events.sql;
+-- SchemaMigrationTest compares the two); SchemaInstaller applies those and records them in ra_schema_version.
 -- Timestamps are UTC instants as text of one fixed width, 'YYYY-MM-DD HH:MM:SS.SSSSSS' (SQLite's own
 -- date format, to the microsecond), so they compare and sort as text; durations are whole microseconds.
 -- Audio is stored in 256 KiB rows of ra_audio_chunks: sqlite-jdbc holds a whole value in memory.

@@ -1,0 +1,6 @@
+-- replicate-audio undo of migration V2 (completion_events) for MySQL 8.0.1 or later and MariaDB 10.6 or later (InnoDB): takes the schema back to version 1.
+-- Drops the completion events of PollingCompletionBridge (transient: rows live for the bridges' retention).
+-- Idempotent (IF EXISTS), so SchemaInstaller can run it again after a failure part-way on a database
+-- whose DDL is not transactional.
+
+DROP TABLE IF EXISTS ra_completion_events;

@@ -1,0 +1,67 @@
+-- replicate-audio migration V1 (storage_tables) for SQLite 3.35.0 or later.
+-- The first schema: jobs, the result log, the default audio table and its 256 KiB chunks. Timestamps are
+-- UTC instants as fixed-width text 'YYYY-MM-DD HH:MM:SS.SSSSSS'; durations are whole microseconds.
+-- Idempotent (IF NOT EXISTS), so SchemaInstaller can run it again after a failure part-way on a
+-- database whose DDL is not transactional. Its undo script is U1__storage_tables.sql beside it.
+
+-- One row per Replicate prediction: which content item it is for and where it stands.
+CREATE TABLE IF NOT EXISTS ra_generation_jobs (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    prediction_id TEXT    NOT NULL,
+    content_type  TEXT    NOT NULL,
+    content_id    INTEGER NOT NULL,
+    status        TEXT    NOT NULL,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    last_error    TEXT,
+    created_at    TEXT    NOT NULL,
+    updated_at    TEXT    NOT NULL,
+    CONSTRAINT ra_generation_jobs_prediction_uk UNIQUE (prediction_id),
+    CONSTRAINT ra_generation_jobs_status_ck CHECK (status IN ('PENDING', 'PROCESSING', 'SUCCEEDED', 'FAILED')),
+    CONSTRAINT ra_generation_jobs_attempts_ck CHECK (attempts >= 0)
+);
+
+-- claimStale: unfinished jobs by age.
+CREATE INDEX IF NOT EXISTS ra_generation_jobs_stale_idx ON ra_generation_jobs (status, updated_at);
+
+-- findLatest: a content item's jobs by creation time.
+CREATE INDEX IF NOT EXISTS ra_generation_jobs_content_idx ON ra_generation_jobs (content_type, content_id, created_at);
+
+-- The result log: one row each time processing a prediction's result ended.
+CREATE TABLE IF NOT EXISTS ra_generation_results (
+    id                   INTEGER PRIMARY KEY AUTOINCREMENT,
+    prediction_id        TEXT    NOT NULL,
+    content_type         TEXT    NOT NULL,
+    content_id           INTEGER NOT NULL,
+    status               TEXT    NOT NULL,
+    error                TEXT,
+    audio_bytes          INTEGER NOT NULL,
+    original_duration_us INTEGER,
+    final_duration_us    INTEGER,
+    processing_time_us   INTEGER NOT NULL,
+    recorded_at          TEXT    NOT NULL,
+    CONSTRAINT ra_generation_results_status_ck CHECK (status IN ('SUCCEEDED', 'FAILED', 'CANCELED'))
+);
+
+CREATE INDEX IF NOT EXISTS ra_generation_results_prediction_idx ON ra_generation_results (prediction_id, recorded_at);
+
+-- The default audio table: what is stored for each content item; the bytes are in ra_audio_chunks.
+CREATE TABLE IF NOT EXISTS ra_audio (
+    content_type TEXT    NOT NULL,
+    content_id   INTEGER NOT NULL,
+    mime_type    TEXT    NOT NULL,
+    size_bytes   INTEGER NOT NULL,
+    sha256       TEXT    NOT NULL,
+    duration_us  INTEGER,
+    updated_at   TEXT    NOT NULL,
+    CONSTRAINT ra_audio_pk PRIMARY KEY (content_type, content_id)
+);
+
+-- The audio's bytes in parts of 256 KiB (the last one shorter), numbered from 0, written in the same
+-- transaction as the ra_audio row.
+CREATE TABLE IF NOT EXISTS ra_audio_chunks (
+    content_type TEXT    NOT NULL,
+    content_id   INTEGER NOT NULL,
+    seq          INTEGER NOT NULL,
+    data         BLOB    NOT NULL,
+    CONSTRAINT ra_audio_chunks_pk PRIMARY KEY (content_type, content_id, seq)
+);
