@@ -180,7 +180,8 @@ public record DatabaseSettings(
    * @param url the JDBC URL of an H2, PostgreSQL, MySQL, MariaDB or SQLite database, without
    *     leading or trailing whitespace; a SQLite URL must name a file (not {@code :memory:})
    * @param user the database user; null for the driver's default
-   * @param password the user's password; null for none
+   * @param password the user's password; null for none. When the URL carries a {@code password=}
+   *     (or {@code pwd=}) too, the two must be equal
    * @param poolName 1 to 64 characters of {@code [A-Za-z0-9_.-]}
    * @param poolSize the connections kept open: 1 to {@value #MAX_CONNECTIONS}
    * @param maxOverflow the extra connections opened under load: 0 to {@value #MAX_CONNECTIONS}
@@ -214,6 +215,12 @@ public record DatabaseSettings(
       checkTimeout("leakDetectionThreshold", leakDetectionThreshold, MIN_LEAK_DETECTION_THRESHOLD, problems);
     }
     if (problems.isEmpty()) {
+      // two passwords: which one the driver would use is a surprise either way
+      Matcher inUrl = URL_PASSWORD_PARAMETER.matcher(url);
+      if (password != null && inUrl.find() && !password.equals(decodedOrAsIs(inUrl.group(3)))) {
+        problems.add("url (" + ENV_URL + ") carries a password (" + inUrl.group(2) + "=) and password (" + ENV_PASSWORD
+            + ") gives a different one: set only one of them");
+      }
       // rules HikariCP would otherwise "fix" silently with a warning in its log
       if (idleTimeout.plusSeconds(1).compareTo(poolRecycle) > 0) {
         problems.add("idleTimeout (" + ENV_IDLE_TIMEOUT + ")=" + SettingParsers.describe(idleTimeout)
@@ -542,6 +549,15 @@ public record DatabaseSettings(
       return url.substring(0, m.start()) + (rest.startsWith("&") ? "?" + rest.substring(1) : rest);
     }
     return url.substring(0, m.start()) + rest;
+  }
+
+  /** {@code value} %-decoded as a URL query value, or as it is when it is not valid %-encoding. */
+  private static String decodedOrAsIs(String value) {
+    try {
+      return java.net.URLDecoder.decode(value, java.nio.charset.StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return value;
+    }
   }
 
   /** The password to connect with: the URL's, when {@link #connectionUrl()} took it out; else {@link #password()}. */

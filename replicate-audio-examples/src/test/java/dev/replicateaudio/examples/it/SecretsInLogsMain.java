@@ -116,11 +116,17 @@ public final class SecretsInLogsMain {
     printFailure(() -> DatabaseSettings.fromEnvironment(Map.of("DATABASE_URL",
         "jdbc:postgresql://127.0.0.1:1/app?user=app&password=" + URL_PASSWORD, "DB_PASSWORD", DB_PASSWORD,
         "DB_POOL_SIZE", "many")));
-    // a server that can't be reached, with the password in the URL and in DB_PASSWORD
+    // a server that can't be reached, with the password in the URL or in DB_PASSWORD, and both, differing
     printFailure(() -> DatabaseSettings.builder().url("jdbc:postgresql://127.0.0.1:1/app?password=" + URL_PASSWORD)
+        .user("app").poolTimeout(Duration.ofSeconds(1)).build().createDataSource());
+    printFailure(() -> DatabaseSettings.builder().url("jdbc:postgresql://127.0.0.1:1/app")
         .user("app").password(DB_PASSWORD).poolTimeout(Duration.ofSeconds(1)).build().createDataSource());
     printFailure(() -> DatabaseSettings.builder().url("jdbc:mariadb://127.0.0.1:1/app?password=" + URL_PASSWORD)
+        .user("app").poolTimeout(Duration.ofSeconds(1)).build().createDataSource());
+    printFailure(() -> DatabaseSettings.builder().url("jdbc:mariadb://127.0.0.1:1/app")
         .user("app").password(DB_PASSWORD).poolTimeout(Duration.ofSeconds(1)).build().createDataSource());
+    printFailure(() -> DatabaseSettings.builder().url("jdbc:mariadb://127.0.0.1:1/app?password=" + URL_PASSWORD)
+        .user("app").password(DB_PASSWORD).build());
     // an H2 database that refuses the password
     printFailure(() -> DatabaseSettings.builder().url(h2).user("app").password(DB_PASSWORD + "x")
         .poolTimeout(Duration.ofSeconds(1)).build().createDataSource());
