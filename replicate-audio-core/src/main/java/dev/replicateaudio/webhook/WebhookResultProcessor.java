@@ -512,7 +512,16 @@ public final class WebhookResultProcessor {
       return "";
     }
     String ext = path.substring(dot + 1).toLowerCase(Locale.ROOT);
-    return ext.matches("[a-z0-9]{1,5}") ? "." + ext : "";
+    if (ext.isEmpty()) {
+      return "";
+    }
+    for (int i = 0; i < ext.length(); i++) { // [a-z0-9]{1,5}, without compiling a regex per webhook
+      char c = ext.charAt(i);
+      if ((c < 'a' || c > 'z') && (c < '0' || c > '9')) {
+        return "";
+      }
+    }
+    return "." + ext;
   }
 
   private static RuntimeException closeQuietly(ManagedTempFiles temp) {

@@ -472,4 +472,16 @@ class WebhookResultProcessorTest {
     assertThat(WebhookResultProcessor.extensionOf(URI.create("https://h/a.b/file"))).isEmpty();
     assertThat(WebhookResultProcessor.extensionOf(data)).isEmpty();
   }
+
+  @Test
+  void extensionIsOneToFiveLettersOrDigitsLowerCased() {
+    assertThat(WebhookResultProcessor.extensionOf(URI.create("https://h/x/OUT.FLAC"))).isEqualTo(".flac");
+    assertThat(WebhookResultProcessor.extensionOf(URI.create("https://h/x/a.m4a"))).isEqualTo(".m4a");
+    assertThat(WebhookResultProcessor.extensionOf(URI.create("https://h/x/a.abcde"))).isEqualTo(".abcde");
+    assertThat(WebhookResultProcessor.extensionOf(URI.create("https://h/x/a.abcdef"))).isEmpty();
+    assertThat(WebhookResultProcessor.extensionOf(URI.create("https://h/x/a."))).isEmpty();
+    assertThat(WebhookResultProcessor.extensionOf(URI.create("https://h/x/a.m-3"))).isEmpty();
+    assertThat(WebhookResultProcessor.extensionOf(URI.create("https://h/x/a.mp%C3%A9"))).isEmpty();
+    assertThat(WebhookResultProcessor.extensionOf(URI.create("https://h/x/noextension"))).isEmpty();
+  }
 }
