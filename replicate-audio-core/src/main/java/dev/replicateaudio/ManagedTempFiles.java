@@ -1,5 +1,6 @@
 package dev.replicateaudio;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -18,9 +19,12 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -45,10 +49,18 @@ import java.util.regex.Pattern;
  * {@link #sweepOrphans()} remove directories left behind by a process that died without closing
  * (for example after {@code kill -9}) while never touching the directory of a live process.
  *
+ * <p>A base directory is created and checked (a real directory, not a symbolic link; for the
+ * shared default base, owned by this process's user) on its first use in a process. Later
+ * instances only confirm, with one {@code lstat} after creating their directory, that the base is
+ * still the directory that was checked (same device, inode and, for the default base, owner); a
+ * base that was removed or replaced in between is created and checked again.
+ *
  * <p>{@link #close()} deletes the directory and everything in it, including files that were
  * renamed, made read-only or placed in read-only subdirectories. It never follows symbolic links:
- * a link is deleted, never its target. Closing twice is harmless. Deleting as a whole needs no
- * {@code deleteOnExit}, which leaks memory in long-running processes and does nothing on
+ * a link is deleted, never its target. When the directory holds nothing but the reserved paths
+ * (the common case) they and the directory are deleted without listing it; anything else found
+ * there makes it fall back to the full walk. Closing twice is harmless. Deleting as a whole needs
+ * no {@code deleteOnExit}, which leaks memory in long-running processes and does nothing on
  * {@code kill -9}.
  *
  * <p>This class is thread-safe.
@@ -62,6 +74,19 @@ public final class ManagedTempFiles implements AutoCloseable {
   public static final int MAX_SUFFIXES = 64;
 
   private static final String PREFIX = "ra-";
+  /** {@code ra-<pid>-}: the start of every directory name this process creates. */
+  private static final String OWN_PREFIX = PREFIX + ProcessHandle.current().pid() + "-";
+  private static final FileAttribute<?>[] PRIVATE_DIRECTORY = {
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))};
+  private static final FileAttribute<?>[] NO_ATTRIBUTES = new FileAttribute<?>[0];
+  /**
+   * The base directories already created or checked by this process, by absolute path, with the
+   * identity they had then; a later {@code create} confirms the identity with one stat instead of
+   * checking the base again.
+   */
+  private static final ConcurrentMap<Path, BaseIdentity> CHECKED_BASES = new ConcurrentHashMap<>();
+  /** More bases than this and the remembered checks are forgotten (a host may pass a new base each time). */
+  static final int MAX_CHECKED_BASES = 64;
   private static final Pattern OWNED_NAME = Pattern.compile("ra-(\\d{1,19})-\\d+");
   /** A live process started this long after a directory's last change can't be its owner. */
   private static final long PID_REUSE_TOLERANCE_SECONDS = 2;
@@ -195,6 +220,9 @@ public final class ManagedTempFiles implements AutoCloseable {
     if (closed.getAndSet(true)) {
       return;
     }
+    if (deleteReserved()) {
+      return;
+    }
     List<IOException> failures = new ArrayList<>();
     deleteTree(directory, 0, failures, deleter);
     if (!failures.isEmpty()) {
@@ -202,6 +230,36 @@ public final class ManagedTempFiles implements AutoCloseable {
           + ": " + failures.size() + " entr" + (failures.size() == 1 ? "y" : "ies") + " left (see suppressed)");
       failures.forEach(e::addSuppressed);
       throw e;
+    }
+  }
+
+  /**
+   * The common case without listing the directory: deletes the reserved paths, then the directory.
+   * Returns false, having perhaps deleted some of them, when anything is unexpected (the directory
+   * is not a directory any more, holds other entries, a reserved path is a non-empty directory, a
+   * deletion failed); {@link #deleteTree} then does the whole job and reports what it can't delete.
+   */
+  private boolean deleteReserved() {
+    try {
+      // a directory swapped for a link must not be entered: deleteTree deletes the link instead
+      if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+        return false;
+      }
+      for (Path path : paths) {
+        deleteIfPresent(path, deleter);
+      }
+      deleteIfPresent(directory, deleter);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static void deleteIfPresent(Path path, Deleter deleter) throws IOException {
+    try {
+      deleter.delete(path); // Files.deleteIfExists never follows a link: the link goes, not its target
+    } catch (NoSuchFileException e) {
+      // gone already
     }
   }
 
@@ -307,7 +365,7 @@ public final class ManagedTempFiles implements AutoCloseable {
     if (suffix.length() > MAX_SUFFIX_LENGTH) {
       why = "is " + suffix.length() + " characters long, at most " + MAX_SUFFIX_LENGTH + " are accepted";
     } else if (suffix.indexOf('/') >= 0 || suffix.indexOf('\\') >= 0
-        || suffix.contains(System.getProperty("file.separator", "/"))) {
+        || suffix.contains(File.separator)) {
       why = "contains a path separator";
     } else if (suffix.contains("..")) {
       why = "contains '..'";
@@ -339,43 +397,143 @@ public final class ManagedTempFiles implements AutoCloseable {
   }
 
   private static FileAttribute<?>[] privateDirectoryAttributes(Path base) {
-    if (posix(base)) {
-      return new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"))};
-    }
-    return new FileAttribute<?>[0];
+    return posix(base) ? PRIVATE_DIRECTORY : NO_ATTRIBUTES;
   }
 
   private static Path createOwnedDirectory(Path base, boolean defaultBase) {
     try {
-      try {
-        Files.createDirectories(base.getParent() == null ? base : base.getParent());
-        Files.createDirectory(base, privateDirectoryAttributes(base));
-      } catch (FileAlreadyExistsException ignored) {
-        // fine: checked below
+      boolean ownerCheck = defaultBase && posix(base);
+      BaseIdentity checked = CHECKED_BASES.get(base);
+      if (checked != null && (checked.ownerChecked || !ownerCheck)) {
+        Path dir = createInCheckedBase(base, checked);
+        if (dir != null) {
+          return dir;
+        }
       }
-      if (!Files.isDirectory(base, LinkOption.NOFOLLOW_LINKS)) {
-        throw new ReplicateAudioException("Temp base directory " + base + " is not a directory"
-            + (Files.isSymbolicLink(base) ? " (it is a symbolic link, which is refused)" : ""));
-      }
-      Path dir = Files.createTempDirectory(base, PREFIX + ProcessHandle.current().pid() + "-",
-          privateDirectoryAttributes(base));
-      if (defaultBase && posix(base)) {
-        checkSameOwner(base, dir);
-      }
-      return dir;
+      return createInUncheckedBase(base, ownerCheck);
     } catch (IOException e) {
       throw new ReplicateAudioException("Could not create a temporary directory in " + base + ": " + e, e);
     }
   }
 
+  /**
+   * Creates the directory in a base checked before, then confirms with one stat that the base is
+   * still the directory that was checked (a tmp cleaner may have removed it and another user made a
+   * new one). Returns null, having forgotten the check and removed what it created, when it is not,
+   * or when the directory could not be created (the full check then creates the base again, or
+   * says precisely what is wrong with it).
+   */
+  private static Path createInCheckedBase(Path base, BaseIdentity checked) throws IOException {
+    Path dir;
+    try {
+      dir = Files.createTempDirectory(base, OWN_PREFIX, privateDirectoryAttributes(base));
+    } catch (IOException e) {
+      CHECKED_BASES.remove(base, checked);
+      return null;
+    }
+    BaseIdentity now;
+    try {
+      now = BaseIdentity.read(base, checked.ownerChecked);
+    } catch (IOException e) {
+      now = null;
+    }
+    if (checked.equals(now)) {
+      return dir;
+    }
+    CHECKED_BASES.remove(base, checked);
+    Files.deleteIfExists(dir);
+    return null;
+  }
+
+  /**
+   * The identity of {@code base} remembered from its last full check, for tests.
+   *
+   * @return its {@link BasicFileAttributes#fileKey()}, or null when no check is remembered
+   */
+  static Object checkedBaseKey(Path base) {
+    BaseIdentity checked = CHECKED_BASES.get(base.toAbsolutePath().normalize());
+    return checked == null ? null : checked.fileKey;
+  }
+
+  /** Creates the base if missing and refuses one that is not a directory, or not ours when shared. */
+  private static Path createInUncheckedBase(Path base, boolean ownerCheck) throws IOException {
+    try {
+      Files.createDirectories(base.getParent() == null ? base : base.getParent());
+      Files.createDirectory(base, privateDirectoryAttributes(base));
+    } catch (FileAlreadyExistsException ignored) {
+      // fine: checked below
+    }
+    if (!Files.isDirectory(base, LinkOption.NOFOLLOW_LINKS)) {
+      throw new ReplicateAudioException("Temp base directory " + base + " is not a directory"
+          + (Files.isSymbolicLink(base) ? " (it is a symbolic link, which is refused)" : ""));
+    }
+    Path dir = Files.createTempDirectory(base, OWN_PREFIX, privateDirectoryAttributes(base));
+    BaseIdentity identity = BaseIdentity.read(base, ownerCheck);
+    if (ownerCheck) {
+      checkSameOwner(base, identity.uid, dir);
+    }
+    if (identity.directory && identity.fileKey != null) {
+      if (CHECKED_BASES.size() >= MAX_CHECKED_BASES) {
+        CHECKED_BASES.clear();
+      }
+      CHECKED_BASES.put(base, identity);
+    }
+    return dir;
+  }
+
   /** The shared default base must belong to us: another user could otherwise swap our directories. */
-  private static void checkSameOwner(Path base, Path ours) throws IOException {
-    Object baseUid = Files.getAttribute(base, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+  private static void checkSameOwner(Path base, Object baseUid, Path ours) throws IOException {
     Object ourUid = Files.getAttribute(ours, "unix:uid", LinkOption.NOFOLLOW_LINKS);
     if (!Objects.equals(baseUid, ourUid)) {
       Files.deleteIfExists(ours);
       throw new ReplicateAudioException("Temp base directory " + base + " belongs to uid " + baseUid
           + ", not to this process's uid " + ourUid + "; remove it or pass another base directory");
+    }
+  }
+
+  /**
+   * What identifies a base directory between two {@code create} calls, read without following a
+   * link: device and inode ({@link BasicFileAttributes#fileKey()}), whether it is a directory, and
+   * for an owner-checked base its owner too (an inode number can be reused once the checked
+   * directory is gone).
+   */
+  private static final class BaseIdentity {
+    final Object fileKey;
+    final boolean directory;
+    final boolean ownerChecked;
+    final Object uid;
+
+    private BaseIdentity(Object fileKey, boolean directory, boolean ownerChecked, Object uid) {
+      this.fileKey = fileKey;
+      this.directory = directory;
+      this.ownerChecked = ownerChecked;
+      this.uid = uid;
+    }
+
+    /** One stat of {@code base}; with {@code withOwner} through the "unix" view to read the owner's uid. */
+    static BaseIdentity read(Path base, boolean withOwner) throws IOException {
+      if (withOwner) {
+        Map<String, Object> a = Files.readAttributes(base, "unix:fileKey,isDirectory,uid",
+            LinkOption.NOFOLLOW_LINKS);
+        return new BaseIdentity(a.get("fileKey"), Boolean.TRUE.equals(a.get("isDirectory")), true, a.get("uid"));
+      }
+      BasicFileAttributes a = Files.readAttributes(base, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      return new BaseIdentity(a.fileKey(), a.isDirectory(), false, null);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      if (!(o instanceof BaseIdentity)) {
+        return false;
+      }
+      BaseIdentity other = (BaseIdentity) o;
+      return fileKey != null && fileKey.equals(other.fileKey) && directory && other.directory
+          && ownerChecked == other.ownerChecked && Objects.equals(uid, other.uid);
+    }
+
+    @Override
+    public int hashCode() {
+      return Objects.hash(fileKey, uid);
     }
   }
 
