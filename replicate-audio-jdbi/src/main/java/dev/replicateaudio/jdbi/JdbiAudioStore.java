@@ -9,8 +9,6 @@ import dev.replicateaudio.port.AudioMetadata;
 import dev.replicateaudio.port.AudioStore;
 import dev.replicateaudio.port.FileStamp;
 import dev.replicateaudio.port.StorageException;
-import java.io.BufferedInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -27,13 +26,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.argument.Argument;
 import org.jdbi.v3.core.statement.SqlStatements;
@@ -78,17 +77,17 @@ import org.jdbi.v3.core.statement.Update;
  * <p>This class is thread-safe.
  */
 public final class JdbiAudioStore implements AudioStore {
-  private static final int BUFFER = 64 * 1024;
-
   private final Jdbi jdbi;
   private final Clock clock;
   private final Map<String, AudioUpdate> mappings;
+  private final FileOpener files;
   private volatile SqlDialect dialect;
 
   private JdbiAudioStore(Builder b) {
     this.jdbi = b.jdbi;
     this.clock = b.clock;
     this.mappings = Map.copyOf(b.mappings);
+    this.files = b.files;
   }
 
   /**
@@ -139,25 +138,30 @@ public final class JdbiAudioStore implements AudioStore {
     store(key, audioFile, metadata, Objects.requireNonNull(hashedAs, "hashedAs == null"));
   }
 
-  /** Stores; checks the SHA-256 while streaming when {@code hashedAs} is null, else the stamp and the length. */
+  /**
+   * Stores; the file's SHA-256 ({@code hashedAs} null) or its stamp and length are checked by the
+   * stream the driver reads ({@link VerifyingStream}) before it hands over the last byte, so a file
+   * that changed fails the statement before it runs. A standalone store into the default table on a
+   * dialect that writes it in one statement (not {@link SqlDialect.LargeValues#CHUNKED}) therefore
+   * needs no transaction of its own and runs in autocommit; several statements (chunks) and a host
+   * {@code UPDATE} (whose row count is checked after it ran) keep theirs.
+   */
   private void store(ContentKey key, Path audioFile, AudioMetadata metadata, FileStamp hashedAs) {
     Objects.requireNonNull(key, "key == null");
     Objects.requireNonNull(audioFile, "audioFile == null");
     Objects.requireNonNull(metadata, "metadata == null");
     String operation = "storeAudio(" + key + ")";
-    long size = checkFile(operation, audioFile, metadata);
+    checkFile(operation, audioFile, metadata, hashedAs);
     AudioUpdate mapped = mappings.get(key.contentType());
-    SqlSupport.inTransactionRetryingConflicts(jdbi, operation, h -> {
-      SqlDialect d = dialect(h);
-      MessageDigest sha256 = hashedAs == null ? sha256() : null;
-      if (hashedAs != null) {
-        checkStamp(operation, audioFile, hashedAs);
-      }
-      CountingInputStream counted;
-      InputStream raw = new BufferedInputStream(Files.newInputStream(audioFile), BUFFER);
-      try (InputStream in = counted = new CountingInputStream(sha256 == null ? raw : new DigestInputStream(raw, sha256))) {
-        Instant now = SqlSupport.now(clock);
-        boolean chunked = mapped == null && d.largeValues() == SqlDialect.LargeValues.CHUNKED;
+    SqlDialect known = dialect;
+    if (known == null) {
+      known = SqlSupport.read(jdbi, operation, this::dialect);
+    }
+    boolean chunked = mapped == null && known.largeValues() == SqlDialect.LargeValues.CHUNKED;
+    SqlDialect d = known;
+    HandleCallback<Void, Exception> work = h -> {
+      VerifyingStream in = VerifyingStream.open(files, operation, audioFile, metadata, hashedAs);
+      try (in) {
         Update update = mapped != null
             ? h.createUpdate(mapped.sql()).configure(SqlStatements.class, c -> c.setUnusedBindingAllowed(true))
             : h.createUpdate(Sql.get(d, chunked ? "audio_upsert_info" : "audio_upsert"));
@@ -167,30 +171,23 @@ public final class JdbiAudioStore implements AudioStore {
             .bind("size_bytes", metadata.sizeBytes())
             .bind("sha256", metadata.sha256())
             .bind("duration_us", SqlSupport.micros(metadata.duration()))
-            .bind("updated_at", SqlSupport.timestamp(d, now));
+            .bind("updated_at", SqlSupport.timestamp(d, SqlSupport.now(clock)));
         if (!chunked) {
           update.bind("audio", mapped != null && mapped.encoding() == AudioUpdate.Encoding.BASE64
               ? base64Text(in)
-              : binary(in, size));
+              : binary(in, metadata.sizeBytes()));
         }
-        int rows = update.execute();
-        if (chunked) {
-          AudioChunks.write(h, d, key, in, size);
-        }
-        if (sha256 != null) {
-          String actual = HexFormat.of().formatHex(sha256.digest());
-          if (!actual.equals(metadata.sha256())) {
-            throw StorageException.permanent(operation + " failed: " + audioFile + " has SHA-256 " + actual
-                + " but its metadata says " + metadata.sha256() + " (did the file change?); nothing was stored", null);
+        int rows;
+        try {
+          rows = update.execute();
+          if (chunked) {
+            AudioChunks.write(h, d, key, in, metadata.sizeBytes());
           }
-        } else {
-          checkStamp(operation, audioFile, hashedAs);
-          if (counted.count() != size) {
-            throw StorageException.permanent(operation + " failed: streamed " + counted.count() + " bytes of "
-                + audioFile + " but its metadata says sizeBytes=" + size + " (did the file change?); nothing was stored",
-                null);
-          }
+        } catch (Exception e) {
+          // the driver wraps the stream's IOException its own way: report the stream's own finding
+          throw in.failure() != null ? in.failure() : e;
         }
+        in.checkVerified();
         if (mapped != null && rows != 1) {
           throw StorageException.permanent(operation + " failed: the UPDATE mapped to content type '"
               + key.contentType() + "' changed " + rows + " rows, expected exactly one"
@@ -198,7 +195,12 @@ public final class JdbiAudioStore implements AudioStore {
         }
       }
       return null;
-    });
+    };
+    if (mapped == null && !chunked) {
+      SqlSupport.autocommitRetryingConflicts(jdbi, operation, work); // one statement: atomic alone
+    } else {
+      SqlSupport.inTransactionRetryingConflicts(jdbi, operation, work);
+    }
   }
 
   /** Refuses a file that no longer has the stamp it was hashed with. */
@@ -209,52 +211,141 @@ public final class JdbiAudioStore implements AudioStore {
     } catch (UncheckedIOException e) {
       throw StorageException.permanent(operation + " failed: " + e.getMessage() + "; nothing was stored", e);
     }
+    checkStamp(operation, file, hashedAs, now);
+  }
+
+  private static void checkStamp(String operation, Path file, FileStamp hashedAs, FileStamp now) {
     if (!now.equals(hashedAs)) {
       throw StorageException.permanent(operation + " failed: " + file + " changed after it was hashed (was "
           + hashedAs + ", now " + now + "); nothing was stored", null);
     }
   }
 
-  /** Counts the bytes read through it. */
-  private static final class CountingInputStream extends FilterInputStream {
+  /**
+   * The file's bytes as the driver reads them, checked before the last one is handed over: it
+   * counts them and, once {@code size} have been read, compares their SHA-256 with the metadata's
+   * (or, with a {@link FileStamp}, checks that the file still has it); a file that ends early or
+   * has more bytes fails too. A failed check throws an {@link IOException} from {@code read}, so the
+   * driver fails the statement before it executes (pgjdbc, H2, and the chunk writer read the whole
+   * value before anything is executed or committed), and is kept in {@link #failure()} with its
+   * permanent {@link StorageException}, whatever the driver wraps the IOException in. Never reads
+   * beyond {@code size}. Not thread-safe.
+   */
+  private static final class VerifyingStream extends InputStream {
+    private final InputStream in;
+    private final String operation;
+    private final Path file;
+    private final AudioMetadata metadata;
+    private final FileStamp hashedAs;
+    private final MessageDigest sha256;
+    private final long size;
     private long count;
+    private boolean verified;
+    private StorageException failure;
 
-    CountingInputStream(InputStream in) {
-      super(in);
+    private VerifyingStream(InputStream in, String operation, Path file, AudioMetadata metadata, FileStamp hashedAs) {
+      this.in = in;
+      this.operation = operation;
+      this.file = file;
+      this.metadata = metadata;
+      this.hashedAs = hashedAs;
+      this.sha256 = hashedAs == null ? sha256() : null;
+      this.size = metadata.sizeBytes();
     }
 
-    long count() {
-      return count;
+    /** Opens {@code file}; an empty one is checked at once (a driver may read nothing of it). */
+    static VerifyingStream open(FileOpener files, String operation, Path file, AudioMetadata metadata,
+        FileStamp hashedAs) throws IOException {
+      VerifyingStream s = new VerifyingStream(files.open(file), operation, file, metadata, hashedAs);
+      if (s.size == 0) {
+        try {
+          s.verify();
+        } catch (IOException e) {
+          s.close();
+          if (s.failure != null) {
+            throw s.failure;
+          }
+          throw e;
+        }
+      }
+      return s;
+    }
+
+    /** The check that failed, or null. */
+    StorageException failure() {
+      return failure;
+    }
+
+    /** Fails when the reader stopped before the last byte, so the check never ran (a driver's bug). */
+    void checkVerified() {
+      if (!verified) {
+        throw new IllegalStateException(operation + ": the driver read " + count + " of " + size + " bytes of "
+            + file + " and executed the statement anyway");
+      }
     }
 
     @Override
     public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) {
-        count++;
-      }
-      return b;
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-      int n = in.read(b, off, len);
-      if (n > 0) {
-        count += n;
+      Objects.checkFromIndexSize(off, len, b.length);
+      if (failure != null) {
+        throw new IOException(failure.getMessage(), failure);
+      }
+      if (count == size) {
+        return -1;
+      }
+      if (len == 0) {
+        return 0;
+      }
+      int n = in.read(b, off, (int) Math.min(len, size - count));
+      if (n < 0) {
+        throw fail(StorageException.permanent(operation + " failed: streamed " + count + " bytes of " + file
+            + " but its metadata says sizeBytes=" + size + " (did the file change?); nothing was stored", null));
+      }
+      if (sha256 != null) {
+        sha256.update(b, off, n);
+      }
+      count += n;
+      if (count == size) {
+        verify();
       }
       return n;
     }
 
-    @Override
-    public long skip(long n) throws IOException {
-      long skipped = super.skip(n);
-      count += skipped;
-      return skipped;
+    private void verify() throws IOException {
+      if (sha256 != null) {
+        if (in.read() >= 0) {
+          throw fail(StorageException.permanent(operation + " failed: " + file + " has more than the " + size
+              + " bytes its metadata says (sizeBytes=" + size + "; did the file change?); nothing was stored", null));
+        }
+        String actual = HexFormat.of().formatHex(sha256.digest());
+        if (!actual.equals(metadata.sha256())) {
+          throw fail(StorageException.permanent(operation + " failed: " + file + " has SHA-256 " + actual
+              + " but its metadata says " + metadata.sha256() + " (did the file change?); nothing was stored", null));
+        }
+      } else {
+        try {
+          checkStamp(operation, file, hashedAs); // the stamp holds the size: a file that grew changed it
+        } catch (StorageException e) {
+          throw fail(e);
+        }
+      }
+      verified = true;
+    }
+
+    private IOException fail(StorageException e) {
+      failure = e;
+      return new IOException(e.getMessage(), e);
     }
 
     @Override
-    public boolean markSupported() {
-      return false;
+    public void close() throws IOException {
+      in.close();
     }
   }
 
@@ -388,24 +479,29 @@ public final class JdbiAudioStore implements AudioStore {
     }
   }
 
-  private static long checkFile(String operation, Path file, AudioMetadata metadata) {
-    long size;
+  /**
+   * Refuses a file that is missing, not a regular file, of another size than {@code metadata}'s, or
+   * (when {@code hashedAs} is given) without that stamp; one {@code stat}.
+   */
+  private static void checkFile(String operation, Path file, AudioMetadata metadata, FileStamp hashedAs) {
+    BasicFileAttributes a;
     try {
-      if (!Files.isRegularFile(file)) {
-        throw StorageException.permanent(operation + " failed: " + file
-            + (Files.exists(file) ? " is not a regular file" : " does not exist"), null);
-      }
-      size = Files.size(file);
+      a = Files.readAttributes(file, BasicFileAttributes.class);
     } catch (NoSuchFileException e) {
       throw StorageException.permanent(operation + " failed: " + file + " does not exist", e);
     } catch (IOException e) {
       throw new StorageException(operation + " failed: can't read the size of " + file + ": " + e, e);
     }
-    if (size != metadata.sizeBytes()) {
-      throw StorageException.permanent(operation + " failed: " + file + " has " + size
+    if (!a.isRegularFile()) {
+      throw StorageException.permanent(operation + " failed: " + file + " is not a regular file", null);
+    }
+    if (a.size() != metadata.sizeBytes()) {
+      throw StorageException.permanent(operation + " failed: " + file + " has " + a.size()
           + " bytes but its metadata says sizeBytes=" + metadata.sizeBytes() + "; nothing was stored", null);
     }
-    return size;
+    if (hashedAs != null) {
+      checkStamp(operation, file, hashedAs, new FileStamp(a.size(), a.lastModifiedTime(), a.fileKey()));
+    }
   }
 
   /** The audio's bytes, streamed with their length (the drivers then stream without buffering). */
@@ -445,11 +541,18 @@ public final class JdbiAudioStore implements AudioStore {
     T read(StoredAudio audio, InputStream in) throws IOException;
   }
 
+  /** Opens the file to store; tests change the file while it is read. */
+  @FunctionalInterface
+  interface FileOpener {
+    InputStream open(Path file) throws IOException;
+  }
+
   /** Builds a {@link JdbiAudioStore}. Not thread-safe. */
   public static final class Builder {
     private final Jdbi jdbi;
     private Clock clock = Clock.systemUTC();
     private final Map<String, AudioUpdate> mappings = new LinkedHashMap<>();
+    private FileOpener files = Files::newInputStream;
 
     private Builder(Jdbi jdbi) {
       this.jdbi = jdbi;
@@ -482,6 +585,12 @@ public final class JdbiAudioStore implements AudioStore {
       if (mappings.putIfAbsent(type, update) != null) {
         throw new IllegalStateException("content type '" + type + "' is mapped already, to " + mappings.get(type));
       }
+      return this;
+    }
+
+    /** How files are opened for storing (tests only). Default: {@link Files#newInputStream}. */
+    Builder openFilesWith(FileOpener files) {
+      this.files = Objects.requireNonNull(files, "files == null");
       return this;
     }
 
