@@ -55,15 +55,20 @@ import org.jdbi.v3.core.statement.Update;
  * a content type to its own {@code UPDATE} with {@link Builder#mapContentType} and
  * {@link AudioUpdate}; such a statement must change exactly one row.
  *
- * <p>Every store call is one transaction of its own, or joins the calling thread's transaction
- * ({@link JdbiTransactionRunner}); share the {@link Jdbi} instance. While streaming it computes the
- * file's SHA-256 and rolls back, with a permanent {@link StorageException}, when it does not match
- * {@link AudioMetadata#sha256()} (the file changed underneath); a file whose size differs from
- * {@link AudioMetadata#sizeBytes()}, or that does not exist, is refused before anything is written.
+ * <p>Every store call is atomic on its own, or joins the calling thread's transaction
+ * ({@link JdbiTransactionRunner}); share the {@link Jdbi} instance. On its own, a store into
+ * {@code ra_audio} on H2 or PostgreSQL is one statement in autocommit; on MySQL, MariaDB and SQLite
+ * (the audio in chunks) and with a host {@link AudioUpdate} it is one transaction. While the driver
+ * reads the file, the store computes its SHA-256 (or, with a {@link FileStamp}, counts its bytes)
+ * and, before handing over the last byte, compares it with {@link AudioMetadata#sha256()} (or checks
+ * that the file still has the stamp); a file that changed, ended early or grew underneath fails the
+ * statement before it runs, with a permanent {@link StorageException}, and nothing is written. A file
+ * whose size differs from {@link AudioMetadata#sizeBytes()}, or that does not exist, is refused
+ * before anything is written.
  *
  * <p>Memory: the heap does not grow with the audio, storing or reading back, on any database
- * ({@link SqlDialect.LargeValues}). H2 and PostgreSQL get the file streamed in 64 KiB steps into
- * one BLOB or bytea value (measured: 50 MB stored with under 0.1 MB of live heap growth on
+ * ({@link SqlDialect.LargeValues}). H2 and PostgreSQL get the file streamed, in the driver's own
+ * steps, into one BLOB or bytea value (measured: 50 MB stored with under 0.1 MB of live heap growth on
  * PostgreSQL, about 5 MB with H2 as a server); PostgreSQL's driver receives a bytea value whole,
  * so it is read back in 256 KiB slices. MySQL, MariaDB and SQLite drivers hold a whole value in
  * memory both ways, so there the default table keeps the audio in 256 KiB rows of
@@ -129,9 +134,9 @@ public final class JdbiAudioStore implements AudioStore {
 
   /**
    * Streams {@code audioFile} into the database as the audio of {@code key}, without hashing it again:
-   * the file must have the stamp {@code hashedAs} (taken when {@code metadata} was computed) before the
-   * transaction writes it and still after it streamed, and exactly {@code metadata.sizeBytes()} bytes
-   * must have been streamed; otherwise it rolls back with a permanent {@link StorageException}.
+   * the file must have the stamp {@code hashedAs} (taken when {@code metadata} was computed) before it
+   * is streamed and still when its last byte is read, and exactly {@code metadata.sizeBytes()} bytes
+   * must be streamed; otherwise nothing is written and a permanent {@link StorageException} is thrown.
    *
    * @throws StorageException as {@link #storeAudio(ContentKey, Path, AudioMetadata)}, and permanent
    *     when the file no longer has the stamp {@code hashedAs}
