@@ -9,8 +9,6 @@ import dev.replicateaudio.port.AudioMetadata;
 import dev.replicateaudio.port.AudioStore;
 import dev.replicateaudio.port.FileStamp;
 import dev.replicateaudio.port.StorageException;
-import java.io.BufferedInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,22 +18,26 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.HandleCallback;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.argument.Argument;
+import org.jdbi.v3.core.statement.ParsedSql;
 import org.jdbi.v3.core.statement.SqlStatements;
 import org.jdbi.v3.core.statement.Update;
 
@@ -53,15 +55,20 @@ import org.jdbi.v3.core.statement.Update;
  * a content type to its own {@code UPDATE} with {@link Builder#mapContentType} and
  * {@link AudioUpdate}; such a statement must change exactly one row.
  *
- * <p>Every store call is one transaction of its own, or joins the calling thread's transaction
- * ({@link JdbiTransactionRunner}); share the {@link Jdbi} instance. While streaming it computes the
- * file's SHA-256 and rolls back, with a permanent {@link StorageException}, when it does not match
- * {@link AudioMetadata#sha256()} (the file changed underneath); a file whose size differs from
- * {@link AudioMetadata#sizeBytes()}, or that does not exist, is refused before anything is written.
+ * <p>Every store call is atomic on its own, or joins the calling thread's transaction
+ * ({@link JdbiTransactionRunner}); share the {@link Jdbi} instance. On its own, a store into
+ * {@code ra_audio} on H2 or PostgreSQL is one statement in autocommit; on MySQL, MariaDB and SQLite
+ * (the audio in chunks) and with a host {@link AudioUpdate} it is one transaction. While the driver
+ * reads the file, the store computes its SHA-256 (or, with a {@link FileStamp}, counts its bytes)
+ * and, before handing over the last byte, compares it with {@link AudioMetadata#sha256()} (or checks
+ * that the file still has the stamp); a file that changed, ended early or grew underneath fails the
+ * statement before it runs, with a permanent {@link StorageException}, and nothing is written. A file
+ * whose size differs from {@link AudioMetadata#sizeBytes()}, or that does not exist, is refused
+ * before anything is written.
  *
  * <p>Memory: the heap does not grow with the audio, storing or reading back, on any database
- * ({@link SqlDialect.LargeValues}). H2 and PostgreSQL get the file streamed in 64 KiB steps into
- * one BLOB or bytea value (measured: 50 MB stored with under 0.1 MB of live heap growth on
+ * ({@link SqlDialect.LargeValues}). H2 and PostgreSQL get the file streamed, in the driver's own
+ * steps, into one BLOB or bytea value (measured: 50 MB stored with under 0.1 MB of live heap growth on
  * PostgreSQL, about 5 MB with H2 as a server); PostgreSQL's driver receives a bytea value whole,
  * so it is read back in 256 KiB slices. MySQL, MariaDB and SQLite drivers hold a whole value in
  * memory both ways, so there the default table keeps the audio in 256 KiB rows of
@@ -78,17 +85,17 @@ import org.jdbi.v3.core.statement.Update;
  * <p>This class is thread-safe.
  */
 public final class JdbiAudioStore implements AudioStore {
-  private static final int BUFFER = 64 * 1024;
-
   private final Jdbi jdbi;
   private final Clock clock;
   private final Map<String, AudioUpdate> mappings;
+  private final FileOpener files;
   private volatile SqlDialect dialect;
 
   private JdbiAudioStore(Builder b) {
     this.jdbi = b.jdbi;
     this.clock = b.clock;
     this.mappings = Map.copyOf(b.mappings);
+    this.files = b.files;
   }
 
   /**
@@ -127,9 +134,9 @@ public final class JdbiAudioStore implements AudioStore {
 
   /**
    * Streams {@code audioFile} into the database as the audio of {@code key}, without hashing it again:
-   * the file must have the stamp {@code hashedAs} (taken when {@code metadata} was computed) before the
-   * transaction writes it and still after it streamed, and exactly {@code metadata.sizeBytes()} bytes
-   * must have been streamed; otherwise it rolls back with a permanent {@link StorageException}.
+   * the file must have the stamp {@code hashedAs} (taken when {@code metadata} was computed) before it
+   * is streamed and still when its last byte is read, and exactly {@code metadata.sizeBytes()} bytes
+   * must be streamed; otherwise nothing is written and a permanent {@link StorageException} is thrown.
    *
    * @throws StorageException as {@link #storeAudio(ContentKey, Path, AudioMetadata)}, and permanent
    *     when the file no longer has the stamp {@code hashedAs}
@@ -139,58 +146,38 @@ public final class JdbiAudioStore implements AudioStore {
     store(key, audioFile, metadata, Objects.requireNonNull(hashedAs, "hashedAs == null"));
   }
 
-  /** Stores; checks the SHA-256 while streaming when {@code hashedAs} is null, else the stamp and the length. */
+  /**
+   * Stores; the file's SHA-256 ({@code hashedAs} null) or its stamp and length are checked by the
+   * stream the driver reads ({@link VerifyingStream}) before it hands over the last byte, so a file
+   * that changed fails the statement before it runs. A standalone store into the default table on a
+   * dialect that writes it in one statement (not {@link SqlDialect.LargeValues#CHUNKED}) therefore
+   * needs no transaction of its own and runs in autocommit; several statements (chunks) and a host
+   * {@code UPDATE} (whose row count is checked after it ran) keep theirs.
+   */
   private void store(ContentKey key, Path audioFile, AudioMetadata metadata, FileStamp hashedAs) {
     Objects.requireNonNull(key, "key == null");
     Objects.requireNonNull(audioFile, "audioFile == null");
     Objects.requireNonNull(metadata, "metadata == null");
     String operation = "storeAudio(" + key + ")";
-    long size = checkFile(operation, audioFile, metadata);
+    checkFile(operation, audioFile, metadata, hashedAs);
     AudioUpdate mapped = mappings.get(key.contentType());
-    SqlSupport.inTransactionRetryingConflicts(jdbi, operation, h -> {
-      SqlDialect d = dialect(h);
-      MessageDigest sha256 = hashedAs == null ? sha256() : null;
-      if (hashedAs != null) {
-        checkStamp(operation, audioFile, hashedAs);
-      }
-      CountingInputStream counted;
-      InputStream raw = new BufferedInputStream(Files.newInputStream(audioFile), BUFFER);
-      try (InputStream in = counted = new CountingInputStream(sha256 == null ? raw : new DigestInputStream(raw, sha256))) {
-        Instant now = SqlSupport.now(clock);
-        boolean chunked = mapped == null && d.largeValues() == SqlDialect.LargeValues.CHUNKED;
-        Update update = mapped != null
-            ? h.createUpdate(mapped.sql()).configure(SqlStatements.class, c -> c.setUnusedBindingAllowed(true))
-            : h.createUpdate(Sql.get(d, chunked ? "audio_upsert_info" : "audio_upsert"));
-        update.bind("content_type", key.contentType())
-            .bind("content_id", key.contentId())
-            .bind("mime_type", metadata.mimeType())
-            .bind("size_bytes", metadata.sizeBytes())
-            .bind("sha256", metadata.sha256())
-            .bind("duration_us", SqlSupport.micros(metadata.duration()))
-            .bind("updated_at", SqlSupport.timestamp(d, now));
-        if (!chunked) {
-          update.bind("audio", mapped != null && mapped.encoding() == AudioUpdate.Encoding.BASE64
-              ? base64Text(in)
-              : binary(in, size));
+    SqlDialect known = dialect;
+    if (known == null) {
+      known = SqlSupport.read(jdbi, operation, this::dialect);
+    }
+    boolean chunked = mapped == null && known.largeValues() == SqlDialect.LargeValues.CHUNKED;
+    SqlDialect d = known;
+    HandleCallback<Void, Exception> work = h -> {
+      VerifyingStream in = VerifyingStream.open(files, operation, audioFile, metadata, hashedAs);
+      try (in) {
+        int rows;
+        try {
+          rows = mapped == null && !chunked ? upsert(h, d, key, metadata, in) : update(h, d, key, metadata, in, mapped);
+        } catch (Exception e) {
+          // the driver wraps the stream's IOException its own way: report the stream's own finding
+          throw in.failure() != null ? in.failure() : e;
         }
-        int rows = update.execute();
-        if (chunked) {
-          AudioChunks.write(h, d, key, in, size);
-        }
-        if (sha256 != null) {
-          String actual = HexFormat.of().formatHex(sha256.digest());
-          if (!actual.equals(metadata.sha256())) {
-            throw StorageException.permanent(operation + " failed: " + audioFile + " has SHA-256 " + actual
-                + " but its metadata says " + metadata.sha256() + " (did the file change?); nothing was stored", null);
-          }
-        } else {
-          checkStamp(operation, audioFile, hashedAs);
-          if (counted.count() != size) {
-            throw StorageException.permanent(operation + " failed: streamed " + counted.count() + " bytes of "
-                + audioFile + " but its metadata says sizeBytes=" + size + " (did the file change?); nothing was stored",
-                null);
-          }
-        }
+        in.checkVerified();
         if (mapped != null && rows != 1) {
           throw StorageException.permanent(operation + " failed: the UPDATE mapped to content type '"
               + key.contentType() + "' changed " + rows + " rows, expected exactly one"
@@ -198,7 +185,71 @@ public final class JdbiAudioStore implements AudioStore {
         }
       }
       return null;
-    });
+    };
+    if (mapped == null && !chunked) {
+      SqlSupport.autocommitRetryingConflicts(jdbi, operation, work); // one statement: atomic alone
+    } else {
+      SqlSupport.inTransactionRetryingConflicts(jdbi, operation, work);
+    }
+  }
+
+  /**
+   * The default table's one-statement upsert (H2, PostgreSQL), on plain JDBC: it runs on every
+   * store, and Jdbi's per-call binding cost about as much as the rest of the library's share.
+   */
+  private int upsert(Handle h, SqlDialect d, ContentKey key, AudioMetadata metadata, InputStream in)
+      throws SQLException {
+    ParsedSql sql = Sql.parsed(d, "audio_upsert");
+    List<String> names = sql.getParameters().getParameterNames();
+    try (PreparedStatement ps = h.getConnection().prepareStatement(sql.getSql())) {
+      for (int i = 0; i < names.size(); i++) {
+        int p = i + 1;
+        switch (names.get(i)) {
+          case "content_type" -> ps.setString(p, key.contentType());
+          case "content_id" -> ps.setLong(p, key.contentId());
+          case "audio" -> ps.setBinaryStream(p, in, metadata.sizeBytes());
+          case "mime_type" -> ps.setString(p, metadata.mimeType());
+          case "size_bytes" -> ps.setLong(p, metadata.sizeBytes());
+          case "sha256" -> ps.setString(p, metadata.sha256());
+          case "duration_us" -> {
+            Long micros = SqlSupport.micros(metadata.duration());
+            if (micros == null) {
+              ps.setNull(p, Types.BIGINT);
+            } else {
+              ps.setLong(p, micros);
+            }
+          }
+          case "updated_at" -> SqlSupport.timestamp(d, SqlSupport.now(clock)).apply(p, ps, null);
+          default -> throw new IllegalStateException("audio_upsert.sql for " + d.displayName()
+              + " has a parameter this store does not know: " + names.get(i));
+        }
+      }
+      return ps.executeUpdate();
+    }
+  }
+
+  /** A host {@code UPDATE}, or the chunked dialects' row and then its chunks, on Jdbi. */
+  private int update(Handle h, SqlDialect d, ContentKey key, AudioMetadata metadata, InputStream in,
+      AudioUpdate mapped) throws SQLException, IOException {
+    Update update = mapped != null
+        ? h.createUpdate(mapped.sql()).configure(SqlStatements.class, c -> c.setUnusedBindingAllowed(true))
+        : h.createUpdate(Sql.get(d, "audio_upsert_info"));
+    update.bind("content_type", key.contentType())
+        .bind("content_id", key.contentId())
+        .bind("mime_type", metadata.mimeType())
+        .bind("size_bytes", metadata.sizeBytes())
+        .bind("sha256", metadata.sha256())
+        .bind("duration_us", SqlSupport.micros(metadata.duration()))
+        .bind("updated_at", SqlSupport.timestamp(d, SqlSupport.now(clock)));
+    if (mapped != null) {
+      update.bind("audio", mapped.encoding() == AudioUpdate.Encoding.BASE64 ? base64Text(in)
+          : binary(in, metadata.sizeBytes()));
+    }
+    int rows = update.execute();
+    if (mapped == null) {
+      AudioChunks.write(h, d, key, in, metadata.sizeBytes());
+    }
+    return rows;
   }
 
   /** Refuses a file that no longer has the stamp it was hashed with. */
@@ -209,52 +260,141 @@ public final class JdbiAudioStore implements AudioStore {
     } catch (UncheckedIOException e) {
       throw StorageException.permanent(operation + " failed: " + e.getMessage() + "; nothing was stored", e);
     }
+    checkStamp(operation, file, hashedAs, now);
+  }
+
+  private static void checkStamp(String operation, Path file, FileStamp hashedAs, FileStamp now) {
     if (!now.equals(hashedAs)) {
       throw StorageException.permanent(operation + " failed: " + file + " changed after it was hashed (was "
           + hashedAs + ", now " + now + "); nothing was stored", null);
     }
   }
 
-  /** Counts the bytes read through it. */
-  private static final class CountingInputStream extends FilterInputStream {
+  /**
+   * The file's bytes as the driver reads them, checked before the last one is handed over: it
+   * counts them and, once {@code size} have been read, compares their SHA-256 with the metadata's
+   * (or, with a {@link FileStamp}, checks that the file still has it); a file that ends early or
+   * has more bytes fails too. A failed check throws an {@link IOException} from {@code read}, so the
+   * driver fails the statement before it executes (pgjdbc, H2, and the chunk writer read the whole
+   * value before anything is executed or committed), and is kept in {@link #failure()} with its
+   * permanent {@link StorageException}, whatever the driver wraps the IOException in. Never reads
+   * beyond {@code size}. Not thread-safe.
+   */
+  private static final class VerifyingStream extends InputStream {
+    private final InputStream in;
+    private final String operation;
+    private final Path file;
+    private final AudioMetadata metadata;
+    private final FileStamp hashedAs;
+    private final MessageDigest sha256;
+    private final long size;
     private long count;
+    private boolean verified;
+    private StorageException failure;
 
-    CountingInputStream(InputStream in) {
-      super(in);
+    private VerifyingStream(InputStream in, String operation, Path file, AudioMetadata metadata, FileStamp hashedAs) {
+      this.in = in;
+      this.operation = operation;
+      this.file = file;
+      this.metadata = metadata;
+      this.hashedAs = hashedAs;
+      this.sha256 = hashedAs == null ? sha256() : null;
+      this.size = metadata.sizeBytes();
     }
 
-    long count() {
-      return count;
+    /** Opens {@code file}; an empty one is checked at once (a driver may read nothing of it). */
+    static VerifyingStream open(FileOpener files, String operation, Path file, AudioMetadata metadata,
+        FileStamp hashedAs) throws IOException {
+      VerifyingStream s = new VerifyingStream(files.open(file), operation, file, metadata, hashedAs);
+      if (s.size == 0) {
+        try {
+          s.verify();
+        } catch (IOException e) {
+          s.close();
+          if (s.failure != null) {
+            throw s.failure;
+          }
+          throw e;
+        }
+      }
+      return s;
+    }
+
+    /** The check that failed, or null. */
+    StorageException failure() {
+      return failure;
+    }
+
+    /** Fails when the reader stopped before the last byte, so the check never ran (a driver's bug). */
+    void checkVerified() {
+      if (!verified) {
+        throw new IllegalStateException(operation + ": the driver read " + count + " of " + size + " bytes of "
+            + file + " and executed the statement anyway");
+      }
     }
 
     @Override
     public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) {
-        count++;
-      }
-      return b;
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
-      int n = in.read(b, off, len);
-      if (n > 0) {
-        count += n;
+      Objects.checkFromIndexSize(off, len, b.length);
+      if (failure != null) {
+        throw new IOException(failure.getMessage(), failure);
+      }
+      if (count == size) {
+        return -1;
+      }
+      if (len == 0) {
+        return 0;
+      }
+      int n = in.read(b, off, (int) Math.min(len, size - count));
+      if (n < 0) {
+        throw fail(StorageException.permanent(operation + " failed: streamed " + count + " bytes of " + file
+            + " but its metadata says sizeBytes=" + size + " (did the file change?); nothing was stored", null));
+      }
+      if (sha256 != null) {
+        sha256.update(b, off, n);
+      }
+      count += n;
+      if (count == size) {
+        verify();
       }
       return n;
     }
 
-    @Override
-    public long skip(long n) throws IOException {
-      long skipped = super.skip(n);
-      count += skipped;
-      return skipped;
+    private void verify() throws IOException {
+      if (sha256 != null) {
+        if (in.read() >= 0) {
+          throw fail(StorageException.permanent(operation + " failed: " + file + " has more than the " + size
+              + " bytes its metadata says (sizeBytes=" + size + "; did the file change?); nothing was stored", null));
+        }
+        String actual = HexFormat.of().formatHex(sha256.digest());
+        if (!actual.equals(metadata.sha256())) {
+          throw fail(StorageException.permanent(operation + " failed: " + file + " has SHA-256 " + actual
+              + " but its metadata says " + metadata.sha256() + " (did the file change?); nothing was stored", null));
+        }
+      } else {
+        try {
+          checkStamp(operation, file, hashedAs); // the stamp holds the size: a file that grew changed it
+        } catch (StorageException e) {
+          throw fail(e);
+        }
+      }
+      verified = true;
+    }
+
+    private IOException fail(StorageException e) {
+      failure = e;
+      return new IOException(e.getMessage(), e);
     }
 
     @Override
-    public boolean markSupported() {
-      return false;
+    public void close() throws IOException {
+      in.close();
     }
   }
 
@@ -388,24 +528,30 @@ public final class JdbiAudioStore implements AudioStore {
     }
   }
 
-  private static long checkFile(String operation, Path file, AudioMetadata metadata) {
-    long size;
+  /**
+   * Refuses a file that is missing, not a regular file, of another size than {@code metadata}'s, or
+   * (when {@code hashedAs} is given) without that stamp; one {@code stat}.
+   */
+  private static void checkFile(String operation, Path file, AudioMetadata metadata, FileStamp hashedAs) {
+    BasicFileAttributes a;
     try {
-      if (!Files.isRegularFile(file)) {
-        throw StorageException.permanent(operation + " failed: " + file
-            + (Files.exists(file) ? " is not a regular file" : " does not exist"), null);
-      }
-      size = Files.size(file);
+      a = Files.readAttributes(file, BasicFileAttributes.class);
     } catch (NoSuchFileException e) {
       throw StorageException.permanent(operation + " failed: " + file + " does not exist", e);
     } catch (IOException e) {
       throw new StorageException(operation + " failed: can't read the size of " + file + ": " + e, e);
     }
-    if (size != metadata.sizeBytes()) {
-      throw StorageException.permanent(operation + " failed: " + file + " has " + size
+    if (!a.isRegularFile()) {
+      throw StorageException.permanent(operation + " failed: " + file + " is not a regular file", null);
+    }
+    if (a.size() != metadata.sizeBytes()) {
+      throw StorageException.permanent(operation + " failed: " + file + " has " + a.size()
           + " bytes but its metadata says sizeBytes=" + metadata.sizeBytes() + "; nothing was stored", null);
     }
-    return size;
+    if (hashedAs != null && !(a.lastModifiedTime().equals(hashedAs.lastModified())
+        && Objects.equals(a.fileKey(), hashedAs.fileKey()))) { // the size is equal: checked above
+      checkStamp(operation, file, hashedAs, new FileStamp(a.size(), a.lastModifiedTime(), a.fileKey()));
+    }
   }
 
   /** The audio's bytes, streamed with their length (the drivers then stream without buffering). */
@@ -445,11 +591,18 @@ public final class JdbiAudioStore implements AudioStore {
     T read(StoredAudio audio, InputStream in) throws IOException;
   }
 
+  /** Opens the file to store; tests change the file while it is read. */
+  @FunctionalInterface
+  interface FileOpener {
+    InputStream open(Path file) throws IOException;
+  }
+
   /** Builds a {@link JdbiAudioStore}. Not thread-safe. */
   public static final class Builder {
     private final Jdbi jdbi;
     private Clock clock = Clock.systemUTC();
     private final Map<String, AudioUpdate> mappings = new LinkedHashMap<>();
+    private FileOpener files = Files::newInputStream;
 
     private Builder(Jdbi jdbi) {
       this.jdbi = jdbi;
@@ -482,6 +635,12 @@ public final class JdbiAudioStore implements AudioStore {
       if (mappings.putIfAbsent(type, update) != null) {
         throw new IllegalStateException("content type '" + type + "' is mapped already, to " + mappings.get(type));
       }
+      return this;
+    }
+
+    /** How files are opened for storing (tests only). Default: {@link Files#newInputStream}. */
+    Builder openFilesWith(FileOpener files) {
+      this.files = Objects.requireNonNull(files, "files == null");
       return this;
     }
 

@@ -270,6 +270,138 @@ abstract class StorageContractTest {
     }
   }
 
+  /** How a file changes while the store streams it. */
+  enum Change { REWRITTEN, TRUNCATED, GREW }
+
+  @Test
+  void aFileThatChangesWhileItIsStreamedIsRefusedLeavingThePreviousAudioAndNoNewRow(TestInfo info) throws Exception {
+    int size = 300_000; // more than one 256 KiB chunk where audio is chunked
+    int id = 60;
+    for (boolean stamped : new boolean[] {true, false}) {
+      for (Change change : Change.values()) {
+        String what = (stamped ? "stamp" : "SHA-256") + ", " + change;
+        ContentKey existing = ContentKey.soundEffect(id++);
+        ContentKey fresh = ContentKey.soundEffect(id++);
+        Path previous = randomFile(info, size - 1);
+        Path file = randomFile(info, size);
+        try {
+          AudioMetadata previousMetadata = AudioMetadata.of(previous, "audio/wav", null);
+          audio.storeAudio(existing, previous, previousMetadata);
+          byte[] previousBytes = readAll(previous);
+          byte[] original = readAll(file);
+          AudioMetadata metadata = AudioMetadata.of(file, "audio/mpeg", Duration.ofSeconds(1));
+          FileStamp hashedAs = FileStamp.of(file);
+          JdbiAudioStore changing = JdbiAudioStore.builder(jdbi).clock(clock)
+              .openFilesWith(f -> changedAfterTheFirstRead(f, change, original)).build();
+
+          for (ContentKey key : List.of(existing, fresh)) {
+            Files.write(file, original);
+            Files.setLastModifiedTime(file, hashedAs.lastModified());
+            assertThat(FileStamp.of(file).sizeBytes()).isEqualTo(size);
+            String expected = change == Change.TRUNCATED ? "failed: streamed "
+                : stamped ? "failed: " + file + " changed after it was hashed"
+                : change == Change.GREW ? "has more than the " + size + " bytes its metadata says"
+                : "but its metadata says " + metadata.sha256() + " (did the file change?)";
+            assertThatThrownBy(() -> {
+              if (stamped) {
+                changing.storeAudio(key, file, metadata, hashedAs);
+              } else {
+                changing.storeAudio(key, file, metadata);
+              }
+            })
+                .as(what)
+                .isInstanceOf(StorageException.class)
+                .hasMessageStartingWith("storeAudio(" + key + ") failed")
+                .hasMessageContaining(expected)
+                .hasMessageEndingWith("nothing was stored")
+                .satisfies(e -> assertThat(((StorageException) e).isRetryable()).isFalse());
+          }
+
+          assertThat(audio.findAudio(existing)).as(what).contains(new StoredAudio(existing, previousMetadata, T0));
+          assertThat(audio.readAudio(existing, (stored, in) -> in.readAllBytes())).as(what)
+              .hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(previousBytes));
+          assertThat(audio.findAudio(fresh)).as(what).isEmpty();
+          assertThat(queryOne("SELECT COUNT(*) FROM " + SchemaInstaller.AUDIO_TABLE + " WHERE content_type = '"
+              + fresh.contentType() + "' AND content_id = " + fresh.contentId(), Long.class)).as(what).isZero();
+
+          // the connections that saw the refused statements still work; a good store replaces in autocommit
+          Files.write(file, original);
+          clock.advance(Duration.ofSeconds(1));
+          audio.storeAudio(existing, file, metadata, FileStamp.of(file));
+          assertThat(audio.findAudio(existing)).as(what)
+              .contains(new StoredAudio(existing, metadata, clock.instant()));
+          assertThat(audio.readAudio(existing, (stored, in) -> in.readAllBytes())).as(what)
+              .hasValueSatisfying(bytes -> assertThat(bytes).isEqualTo(original));
+          clock.set(T0);
+        } finally {
+          Files.delete(previous);
+          Files.delete(file);
+        }
+      }
+    }
+  }
+
+  @Test
+  void aStoreJoinedToTheThreadsTransactionIsRolledBackWithItWhenItsFileChanges(TestInfo info) throws Exception {
+    ContentKey key = ContentKey.soundEffect(80);
+    Path file = randomFile(info, 100_000);
+    try {
+      byte[] original = readAll(file);
+      AudioMetadata metadata = AudioMetadata.of(file, "audio/mpeg", null);
+      JdbiAudioStore changing = JdbiAudioStore.builder(jdbi).clock(clock)
+          .openFilesWith(f -> changedAfterTheFirstRead(f, Change.REWRITTEN, original)).build();
+      assertThatThrownBy(() -> tx.inTransaction(() -> {
+        jobs.recordSubmitted(key, "p-joined-change");
+        audio.storeAudio(ContentKey.soundEffect(81), file, metadata); // stored, then rolled back with the rest
+        changing.storeAudio(key, file, metadata);
+        return null;
+      }))
+          .isInstanceOf(StorageException.class)
+          .hasMessageContaining("storeAudio(sound_effect:80) failed: " + file + " has SHA-256 ")
+          .satisfies(e -> assertThat(((StorageException) e).isRetryable()).isFalse());
+      assertThat(jobs.find("p-joined-change")).isEmpty();
+      assertThat(audio.findAudio(key)).isEmpty();
+      assertThat(audio.findAudio(ContentKey.soundEffect(81))).isEmpty();
+    } finally {
+      Files.delete(file);
+    }
+  }
+
+  /**
+   * {@code file}'s stream, which changes the file as {@code change} says once its first bytes were
+   * read; it reads at most 8 KiB at a time (as a stream may), so that the reader comes back for more.
+   */
+  static java.io.InputStream changedAfterTheFirstRead(Path file, Change change, byte[] original) throws IOException {
+    return new java.io.FilterInputStream(Files.newInputStream(file)) {
+      private boolean changed;
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        int n = super.read(b, off, Math.min(len, 8192));
+        if (!changed) {
+          changed = true;
+          java.nio.file.attribute.FileTime before = Files.getLastModifiedTime(file);
+          switch (change) {
+            case REWRITTEN: {
+              byte[] other = original.clone();
+              other[other.length - 1] ^= 1; // the same length, a byte that is read later
+              Files.write(file, other);
+              break;
+            }
+            case TRUNCATED:
+              Files.write(file, java.util.Arrays.copyOf(original, n));
+              break;
+            default:
+              Files.write(file, new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
+          }
+          // a later time, as a real writer leaves it, whatever the file system's timestamp granularity
+          Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.from(before.toInstant().plusSeconds(5)));
+        }
+        return n;
+      }
+    };
+  }
+
   @Test
   void hostMappedBase64UpdateStreamsIntoTheHostsTable(TestInfo info) throws Exception {
     jdbi.useHandle(h -> h.execute("CREATE TABLE sound_effects (id BIGINT PRIMARY KEY, title VARCHAR(100),"
