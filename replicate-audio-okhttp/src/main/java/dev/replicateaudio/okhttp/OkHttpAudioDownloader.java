@@ -62,7 +62,9 @@ import org.slf4j.LoggerFactory;
  *       byte of the body is read; without one the download stops at the limit plus one byte. Either
  *       way: {@link AudioTooLargeException}.</li>
  *   <li><b>Time</b>: {@code settings.downloadTimeout()} bounds the whole call, redirects, connecting
- *       and every byte of the body included (OkHttp's call timeout).</li>
+ *       and every byte of the body included (OkHttp's call timeout). On its own client that is the
+ *       only bound besides OkHttp's 10 s connect timeout (no separate read or write timeout); a host's
+ *       client ({@link Builder#okHttpClient}) keeps its own read and write timeouts.</li>
  *   <li><b>Where from</b>: {@code https} only, to {@code replicate.delivery} and its subdomains by
  *       default ({@link Builder#allowedHosts}); every redirect is checked against the same rule before
  *       it is followed (at most 5). A host allowed only through a wildcard is reached at public
@@ -110,7 +112,11 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
     this.callbackExecutor = b.callbackExecutor;
     this.listener = b.listener;
     this.ownsClient = b.okHttpClient == null;
-    OkHttpClient.Builder cb = b.okHttpClient == null ? new OkHttpClient.Builder() : b.okHttpClient.newBuilder();
+    OkHttpClient.Builder cb = b.okHttpClient == null
+        // its own client: downloadTimeout (the call timeout) is the one bound. OkHttp's default 10 s read and
+        // write timeouts would arm and disarm a timer under Okio's shared lock on every socket read.
+        ? new OkHttpClient.Builder().readTimeout(Duration.ZERO).writeTimeout(Duration.ZERO)
+        : b.okHttpClient.newBuilder();
     this.client = cb
         .callTimeout(timeout)
         .cache(null) // one-shot downloads of up to maxFileSize: never into the host's HTTP cache
@@ -122,6 +128,11 @@ public final class OkHttpAudioDownloader implements AudioDownloader, AutoCloseab
             ? chain.proceed(chain.request())
             : chain.proceed(chain.request().newBuilder().removeHeader("Authorization").build()))
         .build();
+  }
+
+  /** The client the downloads run on, for tests. */
+  OkHttpClient client() {
+    return client;
   }
 
   /**

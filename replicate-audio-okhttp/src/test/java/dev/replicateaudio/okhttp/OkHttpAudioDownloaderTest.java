@@ -484,6 +484,27 @@ class OkHttpAudioDownloaderTest {
   }
 
   @Test
+  void onItsOwnClientTheDownloadTimeoutIsTheOnlyBoundAndAHostClientKeepsItsTimeouts() throws Exception {
+    downloader = OkHttpAudioDownloader.builder(settings(CAP, Duration.ofSeconds(7)))
+        .allowedHosts("localhost").allowPlainHttp(true).build();
+    assertThat(downloader.client().callTimeoutMillis()).isEqualTo(7_000);
+    assertThat(downloader.client().readTimeoutMillis()).isZero(); // no timer armed per socket read
+    assertThat(downloader.client().writeTimeoutMillis()).isZero();
+    byte[] body = randomBytes((int) CAP);
+    server.enqueue(audio(body));
+    assertThat(downloader.download(url("/own.wav"), dir.resolve("own.wav"))).succeedsWithin(WAIT)
+        .satisfies(a -> assertThat(a.sizeBytes()).isEqualTo(body.length));
+    assertThat(Files.readAllBytes(dir.resolve("own.wav"))).isEqualTo(body);
+    downloader.close();
+
+    OkHttpClient host = shared.newBuilder().readTimeout(Duration.ofSeconds(3)).writeTimeout(Duration.ofSeconds(4)).build();
+    downloader = OkHttpAudioDownloader.builder(settings(CAP, Duration.ofSeconds(7))).okHttpClient(host).build();
+    assertThat(downloader.client().callTimeoutMillis()).isEqualTo(7_000);
+    assertThat(downloader.client().readTimeoutMillis()).isEqualTo(3_000);
+    assertThat(downloader.client().writeTimeoutMillis()).isEqualTo(4_000);
+  }
+
+  @Test
   void theSharedClientIsNeverModified() {
     local();
 
