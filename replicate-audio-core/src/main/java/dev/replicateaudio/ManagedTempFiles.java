@@ -404,7 +404,7 @@ public final class ManagedTempFiles implements AutoCloseable {
     try {
       boolean ownerCheck = defaultBase && posix(base);
       BaseIdentity checked = CHECKED_BASES.get(base);
-      if (checked != null && (checked.ownerChecked || !ownerCheck)) {
+      if (checked != null && (checked.ownerChecked() || !ownerCheck)) {
         Path dir = createInCheckedBase(base, checked);
         if (dir != null) {
           return dir;
@@ -433,7 +433,7 @@ public final class ManagedTempFiles implements AutoCloseable {
     }
     BaseIdentity now;
     try {
-      now = BaseIdentity.read(base, checked.ownerChecked);
+      now = BaseIdentity.read(base, checked.ownerChecked());
     } catch (IOException e) {
       now = null;
     }
@@ -452,7 +452,7 @@ public final class ManagedTempFiles implements AutoCloseable {
    */
   static Object checkedBaseKey(Path base) {
     BaseIdentity checked = CHECKED_BASES.get(base.toAbsolutePath().normalize());
-    return checked == null ? null : checked.fileKey;
+    return checked == null ? null : checked.fileKey();
   }
 
   /** Creates the base if missing and refuses one that is not a directory, or not ours when shared. */
@@ -470,9 +470,9 @@ public final class ManagedTempFiles implements AutoCloseable {
     Path dir = Files.createTempDirectory(base, OWN_PREFIX, privateDirectoryAttributes(base));
     BaseIdentity identity = BaseIdentity.read(base, ownerCheck);
     if (ownerCheck) {
-      checkSameOwner(base, identity.uid, dir);
+      checkSameOwner(base, identity.uid(), dir);
     }
-    if (identity.directory && identity.fileKey != null) {
+    if (identity.directory() && identity.fileKey() != null) {
       if (CHECKED_BASES.size() >= MAX_CHECKED_BASES) {
         CHECKED_BASES.clear();
       }
@@ -497,19 +497,7 @@ public final class ManagedTempFiles implements AutoCloseable {
    * for an owner-checked base its owner too (an inode number can be reused once the checked
    * directory is gone).
    */
-  private static final class BaseIdentity {
-    final Object fileKey;
-    final boolean directory;
-    final boolean ownerChecked;
-    final Object uid;
-
-    private BaseIdentity(Object fileKey, boolean directory, boolean ownerChecked, Object uid) {
-      this.fileKey = fileKey;
-      this.directory = directory;
-      this.ownerChecked = ownerChecked;
-      this.uid = uid;
-    }
-
+  private record BaseIdentity(Object fileKey, boolean directory, boolean ownerChecked, Object uid) {
     /** One stat of {@code base}; with {@code withOwner} through the "unix" view to read the owner's uid. */
     static BaseIdentity read(Path base, boolean withOwner) throws IOException {
       if (withOwner) {
@@ -519,21 +507,6 @@ public final class ManagedTempFiles implements AutoCloseable {
       }
       BasicFileAttributes a = Files.readAttributes(base, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
       return new BaseIdentity(a.fileKey(), a.isDirectory(), false, null);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      if (!(o instanceof BaseIdentity)) {
-        return false;
-      }
-      BaseIdentity other = (BaseIdentity) o;
-      return fileKey != null && fileKey.equals(other.fileKey) && directory && other.directory
-          && ownerChecked == other.ownerChecked && Objects.equals(uid, other.uid);
-    }
-
-    @Override
-    public int hashCode() {
-      return Objects.hash(fileKey, uid);
     }
   }
 
