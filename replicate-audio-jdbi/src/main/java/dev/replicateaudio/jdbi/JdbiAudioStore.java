@@ -548,8 +548,7 @@ public final class JdbiAudioStore implements AudioStore {
       throw StorageException.permanent(operation + " failed: " + file + " has " + a.size()
           + " bytes but its metadata says sizeBytes=" + metadata.sizeBytes() + "; nothing was stored", null);
     }
-    if (hashedAs != null && !(a.lastModifiedTime().equals(hashedAs.lastModified())
-        && Objects.equals(a.fileKey(), hashedAs.fileKey()))) { // the size is equal: checked above
+    if (hashedAs != null) {
       checkStamp(operation, file, hashedAs, new FileStamp(a.size(), a.lastModifiedTime(), a.fileKey()));
     }
   }
