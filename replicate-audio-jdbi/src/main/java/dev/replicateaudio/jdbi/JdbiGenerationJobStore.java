@@ -69,6 +69,13 @@ public final class JdbiGenerationJobStore implements GenerationJobStore {
   public static final int MAX_STALE_BATCH = 10_000;
 
   private final Jdbi jdbi;
+  /** The states a job may succeed from (markSucceeded, finish), and the rule a refusal names. */
+  private static final List<JobStatus> SUCCEED_FROM = List.of(JobStatus.PROCESSING);
+  private static final String SUCCEED_RULE = "only a PROCESSING job can succeed";
+  /** The states a job may fail from (markFailed, finish), and the rule a refusal names. */
+  private static final List<JobStatus> FAIL_FROM = List.of(JobStatus.PROCESSING, JobStatus.PENDING);
+  private static final String FAIL_RULE = "only a PROCESSING or PENDING job can fail";
+
   private final Clock clock;
   private volatile SqlDialect dialect;
 
@@ -261,15 +268,14 @@ public final class JdbiGenerationJobStore implements GenerationJobStore {
 
   @Override
   public void markSucceeded(String predictionId) {
-    transition("markSucceeded(" + predictionId + ")", predictionId, JobStatus.SUCCEEDED, null,
-        List.of(JobStatus.PROCESSING), "only a PROCESSING job can succeed");
+    transition("markSucceeded(" + predictionId + ")", predictionId, JobStatus.SUCCEEDED, null, SUCCEED_FROM,
+        SUCCEED_RULE);
   }
 
   @Override
   public void markFailed(String predictionId, String error) {
     Objects.requireNonNull(error, "error == null");
-    transition("markFailed(" + predictionId + ")", predictionId, JobStatus.FAILED, error,
-        List.of(JobStatus.PROCESSING, JobStatus.PENDING), "only a PROCESSING or PENDING job can fail");
+    transition("markFailed(" + predictionId + ")", predictionId, JobStatus.FAILED, error, FAIL_FROM, FAIL_RULE);
   }
 
   @Override
@@ -321,8 +327,8 @@ public final class JdbiGenerationJobStore implements GenerationJobStore {
     }
     String operation = "finish(" + record.predictionId() + ", " + record.status() + ")";
     JobStatus target = succeeded ? JobStatus.SUCCEEDED : JobStatus.FAILED;
-    List<JobStatus> from = succeeded ? List.of(JobStatus.PROCESSING) : List.of(JobStatus.PROCESSING, JobStatus.PENDING);
-    String rule = succeeded ? "only a PROCESSING job can succeed" : "only a PROCESSING or PENDING job can fail";
+    List<JobStatus> from = succeeded ? SUCCEED_FROM : FAIL_FROM;
+    String rule = succeeded ? SUCCEED_RULE : FAIL_RULE;
     SqlSupport.inTransactionRetryingConflicts(jdbi, operation, h -> {
       SqlDialect d = dialect(h);
       if (!Sql.finishesInOneStatement(d)) {
