@@ -332,8 +332,8 @@ public final class WebhookResultProcessor {
     CompletionStage<ResultRecord> stored;
     try {
       stored = downloader.download(output, temp.path(0))
-          .thenApplyAsync(downloaded -> postProcess(key, downloaded, temp.path(1)), executor)
-          .thenApplyAsync(ready -> store(job, ready, arrived), executor);
+          // post-processing and storing run in one task: one hand-off to the executor, not two
+          .thenApplyAsync(downloaded -> store(job, postProcess(key, downloaded, temp.path(1)), arrived), executor);
     } catch (RuntimeException e) {
       stored = CompletableFuture.failedFuture(e);
     }
