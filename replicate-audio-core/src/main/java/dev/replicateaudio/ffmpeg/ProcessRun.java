@@ -56,10 +56,13 @@ final class ProcessRun {
   /** Starts the process with no pipes: stdin closed, stdout discarded or to a file, stderr to a file. */
   void start() {
     temp = ManagedTempFiles.create(".stderr.log", ".stdout");
+    // appendTo, not to: both files are new (reserved names in a fresh private directory), and without
+    // O_TRUNC ext4 does not start writing a log to disk when the process closes it (auto_da_alloc)
     ProcessBuilder pb = new ProcessBuilder(command)
         .directory(temp.directory().toFile())
-        .redirectError(ProcessBuilder.Redirect.to(temp.path(0).toFile()))
-        .redirectOutput(captureStdout ? ProcessBuilder.Redirect.to(temp.path(1).toFile()) : ProcessBuilder.Redirect.DISCARD);
+        .redirectError(ProcessBuilder.Redirect.appendTo(temp.path(0).toFile()))
+        .redirectOutput(captureStdout ? ProcessBuilder.Redirect.appendTo(temp.path(1).toFile())
+            : ProcessBuilder.Redirect.DISCARD);
     try {
       startNanos = System.nanoTime();
       Process p = pb.start();
