@@ -25,6 +25,8 @@ final class Figures {
    */
   static final String[] CPU_SHARES = {"library", "gc", "jit", "harness"};
   static final String CPU_PG_SERVER = "cpu_ms_per_webhook_pg_server";
+  /** The PostgreSQL server's CPU per plain JDBC insert of the 200 KB clip (the database's ceiling). */
+  static final String CPU_PG_SERVER_INSERT = "cpu_ms_per_insert_pg_server";
 
   /** Every key a complete run writes, in the order of the issue. */
   static final List<String> KEYS = keys();
@@ -61,6 +63,13 @@ final class Figures {
       }
     }
     k.add(CPU_PG_SERVER);
+    // the database's ceiling beside figure 5's webhooks: plain JDBC inserts of the same 200 KB
+    for (String db : DATABASES) {
+      for (int c : CONCURRENCY) {
+        k.add(insertKey(db, c));
+      }
+    }
+    k.add(CPU_PG_SERVER_INSERT);
     k.addAll(List.of("bridge_wake_p50_ms", "bridge_wake_p99_ms", "pg_notify_p50_ms", "pg_notify_p99_ms",
         "webhooks_per_s_pg_nobridge_c16",
         "webhooks_per_s_pg_bridge_c16", "bridge_cost_pg_c16_pct"));
@@ -79,6 +88,11 @@ final class Figures {
 
   static String throughputKey(String db, boolean trim, int concurrency) {
     return "webhooks_per_s_" + db + "_" + (trim ? "trim" : "notrim") + "_c" + concurrency;
+  }
+
+  /** Plain JDBC inserts per second of the 200 KB clip into {@code db} by {@code concurrency} threads. */
+  static String insertKey(String db, int concurrency) {
+    return "jdbc_inserts_per_s_" + db + "_c" + concurrency;
   }
 
   static String bareKey(int concurrency) {
@@ -220,6 +234,17 @@ final class Figures {
       }
     }
     row(rows, CPU_PG_SERVER, "%.2f ms", null, null);
+    for (String db : DATABASES) {
+      for (int c : CONCURRENCY) {
+        row(rows, insertKey(db, c), "%,.1f /s", null, null);
+      }
+      if (has(insertKey(db, 16)) && has(throughputKey(db, false, 16))) {
+        double share = get(throughputKey(db, false, 16)) / get(insertKey(db, 16));
+        rows.add(new Row("  webhooks / plain inserts, " + db + " c16", String.format(Locale.ROOT, "%.2f", share), "",
+            null));
+      }
+    }
+    row(rows, CPU_PG_SERVER_INSERT, "%.2f ms", null, null);
     for (int c : CONCURRENCY) {
       row(rows, bareKey(c), "%,.2f /s", null, null);
       for (String db : DATABASES) {

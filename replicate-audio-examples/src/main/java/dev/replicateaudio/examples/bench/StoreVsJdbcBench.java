@@ -85,7 +85,7 @@ final class StoreVsJdbcBench {
   }
 
   /** What a host writes by hand: one INSERT, the bytes streamed from the file, auto-commit. */
-  private static void insert(BenchDatabases.Db db, ContentKey key, Path file, AudioMetadata m) {
+  static void insert(BenchDatabases.Db db, ContentKey key, Path file, AudioMetadata m) {
     try (Connection c = db.dataSource().getConnection();
         PreparedStatement ps = c.prepareStatement("INSERT INTO ra_audio (content_type, content_id, audio, mime_type,"
             + " size_bytes, sha256, duration_us, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");

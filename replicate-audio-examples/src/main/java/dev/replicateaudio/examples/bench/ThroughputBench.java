@@ -3,6 +3,7 @@ package dev.replicateaudio.examples.bench;
 import dev.replicateaudio.CompletionOutcome;
 import dev.replicateaudio.ContentKey;
 import dev.replicateaudio.okhttp.PredictionJson;
+import dev.replicateaudio.port.AudioMetadata;
 import dev.replicateaudio.prediction.Prediction;
 import dev.replicateaudio.prediction.PredictionStatus;
 import dev.replicateaudio.webhook.WebhookUrls;
@@ -45,7 +46,14 @@ import okhttp3.Response;
  * audio (one of those downloads, on disk), as fast as they can. Cells alternate within a round
  * (bare, then the pipeline cells, at each concurrency; the next round in reverse order) and each
  * figure is total webhooks over total time of its cell across rounds. A warmup of every cell kind
- * comes first and is not counted (not in the tiny mode).
+ * comes first and is not counted (not in the tiny mode): a cell's worth of webhooks without trim
+ * and of plain inserts per database, a few trims.
+ *
+ * <p>And next to the webhooks without trim, the database's own ceiling: {@code c} threads each
+ * inserting the same 200 KB file with plain JDBC (figure 6's hand-written {@code INSERT}, auto-commit,
+ * a connection from the same pool), as fast as they can. A webhook stores that file and more (the
+ * claim, the job's state, the result row), so it can't be faster on the same cores; the ratio tells
+ * how much of the gap to a goal is the library's.
  */
 final class ThroughputBench {
   private static final MediaType JSON = MediaType.get("application/json");
@@ -56,6 +64,7 @@ final class ThroughputBench {
 
   private final BenchContext ctx;
   private final Path clip;
+  private final AudioMetadata clipMetadata;
   private final List<URI> clipUrls;
   private final OkHttpClient client;
   private final CpuMeter meter;
@@ -68,6 +77,8 @@ final class ThroughputBench {
   ThroughputBench(BenchContext ctx, Path clip, List<URI> clipUrls, CpuMeter meter) {
     this.ctx = ctx;
     this.clip = clip;
+    // figure 7 measures webhook cells only, without a clip on disk
+    this.clipMetadata = clip == null ? null : AudioMetadata.of(clip, "audio/wav", Duration.ofMillis(2267));
     this.clipUrls = clipUrls;
     this.meter = meter;
     this.client = new OkHttpClient.Builder()
@@ -134,7 +145,10 @@ final class ThroughputBench {
     if (plan.throughputWarmup()) {
       for (BenchPipeline p : pipelines) {
         if (all) {
-          webhooks(p, false, 4, Math.min(100, plan.plainPerCell()), null);
+          // a cell's worth, so that the JIT has compiled the hot paths before the clock runs: a service
+          // that has run for a while is measured, not one that has just started
+          webhooks(p, false, 4, plan.plainPerCell(), null);
+          inserts(p, 4, plan.plainPerCell(), null);
         }
         webhooks(p, true, 2, 4, null);
       }
@@ -148,6 +162,7 @@ final class ThroughputBench {
         if (all) {
           for (BenchPipeline p : pipelines) {
             cells.add(() -> webhooks(p, false, c, plan.plainPerCell(), Figures.throughputKey(p.db.name(), false, c)));
+            cells.add(() -> inserts(p, c, plan.plainPerCell(), Figures.insertKey(p.db.name(), c)));
           }
         }
         for (BenchPipeline p : pipelines) {
@@ -226,6 +241,17 @@ final class ThroughputBench {
       figures.put(Figures.cpuKey("harness", db), harness);
       if (db.equals("pg")) {
         figures.put(Figures.CPU_PG_SERVER, s.postgres() / 1e6 / n);
+      }
+      CpuMeter.Spent ins = cpu.get(db + " insert");
+      if (ins != null) {
+        double m = cpuCount.get(db + " insert");
+        ctx.out().printf(Locale.ROOT, "  CPU per plain JDBC insert of the same 200 KB, %s: the inserting threads and the"
+                + " database's in the JVM %.2f ms, gc and jit %.2f ms%s%n", db, (ins.library() + ins.harness()) / 1e6 / m,
+            ins.jvm() / 1e6 / m, db.equals("pg") ? String.format(Locale.ROOT, ", PostgreSQL server %.2f ms",
+                ins.postgres() / 1e6 / m) : "");
+        if (db.equals("pg")) {
+          figures.put(Figures.CPU_PG_SERVER_INSERT, ins.postgres() / 1e6 / m);
+        }
       }
     }
   }
@@ -330,6 +356,21 @@ final class ThroughputBench {
       spent("bare", meter.spent(cpuBefore, meter.sample()), n);
     }
     record(key, n, nanos);
+  }
+
+  /**
+   * {@code n} plain JDBC inserts of the clip into {@code p}'s database by {@code c} threads: the
+   * database's ceiling for storing it on these cores.
+   */
+  private void inserts(BenchPipeline p, int c, int n, String key) {
+    CpuMeter.Sample cpuBefore = key == null ? null : meter.sample();
+    long nanos = closedLoop(meter, c, n, i -> StoreVsJdbcBench.insert(p.db,
+        ContentKey.of(BenchPipeline.PLAIN_TYPE, BenchPipeline.nextContentId()), clip, clipMetadata));
+    if (cpuBefore != null) {
+      spent(p.db.name() + " insert", meter.spent(cpuBefore, meter.sample()), n);
+    }
+    record(key, n, nanos);
+    p.db.truncateAudio();
   }
 
   /** Runs {@code task(0..n-1)} on {@code c} fresh threads taking the next index; the wall time once all are done. */

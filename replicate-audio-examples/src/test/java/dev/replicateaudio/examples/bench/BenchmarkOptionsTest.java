@@ -129,6 +129,7 @@ class BenchmarkOptionsTest {
     f.put("cpu_ms_per_webhook_pg_server", 1);
     f.put("bridge_wake_p99_ms", 9.5);
     f.put("bridge_cost_pg_c16_pct", 12);
+    f.put("jdbc_inserts_per_s_pg_c16", 998);
 
     String table = f.table();
 
@@ -142,6 +143,10 @@ class BenchmarkOptionsTest {
         .containsPattern("capacity plan, pg: library \\+ gc \\+ server\\s+2\\.75 ms");
     assertThat(table).containsPattern("bridge_wake_p99_ms\\s+9\\.50 ms\\s+< 10 ms\\s+yes");
     assertThat(table).containsPattern("bridge_cost_pg_c16_pct\\s+12\\.0 %\\s+< 10 %\\s+NO");
+    assertThat(table).as("the webhooks' rate beside the database's own ceiling, without a goal")
+        .containsPattern("jdbc_inserts_per_s_pg_c16\\s+998\\.0 /s\\s*\\n")
+        .containsPattern("webhooks / plain inserts, pg c16\\s+0\\.50\\s*\\n")
+        .doesNotContain("webhooks / plain inserts, h2");
   }
 
   @Test

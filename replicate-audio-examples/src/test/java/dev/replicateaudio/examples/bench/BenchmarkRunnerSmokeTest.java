@@ -46,6 +46,13 @@ class BenchmarkRunnerSmokeTest {
         k.add("cpu_ms_per_webhook_" + who + "_" + db);
       }
     }
+    // the database's ceiling beside the webhooks: plain JDBC inserts of the same 200 KB
+    for (String db : List.of("h2", "pg")) {
+      for (int c : new int[] {1, 4, 16}) {
+        k.add("jdbc_inserts_per_s_" + db + "_c" + c);
+      }
+    }
+    k.add("cpu_ms_per_insert_pg_server");
     k.addAll(List.of("cpu_ms_per_webhook_pg_server", "bridge_wake_p50_ms", "bridge_wake_p99_ms", "pg_notify_p50_ms",
         "pg_notify_p99_ms",
         "webhooks_per_s_pg_nobridge_c16", "webhooks_per_s_pg_bridge_c16", "bridge_cost_pg_c16_pct"));
@@ -129,6 +136,14 @@ class BenchmarkRunnerSmokeTest {
     if (new java.io.File("/proc/self/stat").exists()) {
       assertThat(root.get("cpu_ms_per_webhook_pg_server").asDouble()).as("PostgreSQL's own CPU per webhook")
           .isPositive();
+      assertThat(root.get("cpu_ms_per_insert_pg_server").asDouble()).as("PostgreSQL's own CPU per plain insert")
+          .isPositive();
+    }
+    for (String db : List.of("h2", "pg")) {
+      for (int c : new int[] {1, 4, 16}) {
+        assertThat(root.get("jdbc_inserts_per_s_" + db + "_c" + c).asDouble()).as("plain inserts on %s at c%d", db, c)
+            .isPositive();
+      }
     }
     double p50 = root.get("bridge_wake_p50_ms").asDouble();
     assertThat(p50).isPositive().isLessThanOrEqualTo(root.get("bridge_wake_p99_ms").asDouble());
