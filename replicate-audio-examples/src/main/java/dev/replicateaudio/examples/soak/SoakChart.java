@@ -15,8 +15,8 @@ import java.util.Map;
 
 /**
  * Draws a soak run's time series from its results file ({@link SoakRunner}) with the benchmark's
- * {@link Charts}: {@value #HEAP_FILE} (the heap after a full GC, with the limit above the level
- * after the warm-up) and {@value #RESOURCES_FILE} (threads, file descriptors, child processes,
+ * {@link Charts}: {@value #HEAP_FILE} (the heap after a full GC, with the limit above the idle
+ * baseline's retained heap) and {@value #RESOURCES_FILE} (threads, file descriptors, child processes,
  * temp directories, lent connections, parked waiters, jobs in flight).
  *
  * <pre>
@@ -97,10 +97,13 @@ public final class SoakChart {
     Map<String, List<double[]>> heap = new LinkedHashMap<>();
     heap.put("heap after full GC (MB)", series(samples, "heap_after_gc_mb"));
     Map<String, Double> marks = new LinkedHashMap<>();
-    if (r.path("heap_retained_after_warmup_mb").isNumber()) {
-      double base = r.path("heap_retained_after_warmup_mb").asDouble();
-      marks.put("after warm-up", base);
-      marks.put("limit: +" + (int) SoakRunner.MAX_HEAP_GROWTH_MB + " MB", base + SoakRunner.MAX_HEAP_GROWTH_MB);
+    // the idle baseline; a results file from before it (#14) had the level after the warm-up, under load
+    JsonNode idle = r.path("idle_baseline").path("heap_retained_mb");
+    JsonNode base = idle.isNumber() ? idle : r.path("heap_retained_after_warmup_mb");
+    if (base.isNumber()) {
+      marks.put(idle.isNumber() ? "idle baseline" : "after warm-up", base.asDouble());
+      marks.put("limit: +" + (int) SoakRunner.MAX_HEAP_GROWTH_MB + " MB",
+          base.asDouble() + SoakRunner.MAX_HEAP_GROWTH_MB);
     }
     Path heapChart = Charts.lines(dir.resolve(HEAP_FILE), "Soak: retained heap", subtitle, "MB", heap, marks);
 
@@ -112,8 +115,8 @@ public final class SoakChart {
     resources.put("temp directories", series(samples, "temp_dirs"));
     resources.put("child processes", series(samples, "child_processes"));
     resources.put("connections lent", series(samples, "connections_lent"));
-    Path resourcesChart = Charts.lines(dir.resolve(RESOURCES_FILE), "Soak: resources held (the last point: after"
-        + " the run, idle)", subtitle, "count", resources, Map.of());
+    Path resourcesChart = Charts.lines(dir.resolve(RESOURCES_FILE), "Soak: resources held (0 jobs in flight: idle,"
+        + " the last point after the run)", subtitle, "count", resources, Map.of());
     out.println("wrote " + heapChart + " and " + resourcesChart);
     return List.of(heapChart, resourcesChart);
   }

@@ -61,14 +61,20 @@ import java.util.stream.Stream;
  * {@code replicate-audio-examples/target/soak-results.json} (or {@code --out}) and exits non-zero
  * when a job ended in the wrong state or was stored twice, when anything was left behind (temp
  * files, child processes, lent connections, waiters), or when threads, file descriptors or the
- * retained heap grew past their limits (2, 5, 8 MB) between the end of the warm-up and the end.
+ * retained heap grew past their limits (2, 5, 8 MB) between two idle samples: the idle baseline
+ * and the idle end. At the end of the warm-up it stops starting generations, waits for those in
+ * flight, lets the process sit idle for {@code --settle} (so that the pools that follow the load
+ * shrink back), takes the idle baseline and resumes the load; at the end it drains the same way and
+ * waits the same settle before the idle end. Samples taken under load only draw the charts: a
+ * cached pool's size under load (OkHttp's dispatcher, the JDK's process reapers) is not a leak.
  *
- * <p>Options: {@code --duration} (seconds or ISO-8601; default {@code SOAK_DURATION}, else 10
- * minutes), {@code --warmup} (default a quarter of the duration, at most 60 s), {@code
+ * <p>Options: {@code --duration} (the time under load, seconds or ISO-8601; default {@code
+ * SOAK_DURATION}, else 10 minutes; the two idle pauses come on top), {@code --warmup} (default a
+ * quarter of the duration, at most 60 s), {@code --settle} (default {@link #DEFAULT_SETTLE}), {@code
  * --sample-interval}, {@code --concurrency} (default 16), {@code --min-jobs N} (the storm goes on past
  * the duration until N jobs have started, so a short run covers the whole mix however slow the
  * machine; default 0), {@code --out FILE}, {@code --seed}, {@code --no-growth-limits} (for runs too
- * short for growth to mean anything). The database is
+ * short for growth to mean anything: no idle pause then, and no growth figures). The database is
  * {@code DATABASE_URL} (with {@code DB_USER}, {@code DB_PASSWORD}: any of the five), else an H2 file
  * under {@code target/soak}.
  */
@@ -80,8 +86,15 @@ public final class SoakRunner {
   static final int MAX_THREADS_GROWTH = 2;
   static final int MAX_FDS_GROWTH = 5;
   static final double MAX_HEAP_GROWTH_MB = 8;
-  /** How many samples at each end make the floor growth is measured between. */
-  static final int FLOOR_WINDOW = 3;
+  /**
+   * Default {@code --settle}: 120 s idle before each idle sample. The pools that grow and shrink with
+   * the load keep an idle thread at most 60 s (OkHttp's dispatcher and task runner, Okio's watchdog,
+   * the JDK's process reaper; the simulator's pools 10 s, HikariCP's adder and closer 5 s), but some
+   * start their 60 s only once the JDK HttpServer has closed the idle connections (30 s idle, checked
+   * every 10 s): up to 100 s after the drain. A 6-minute H2 soak saw the last such thread go 82 to 90 s
+   * after each drain.
+   */
+  public static final Duration DEFAULT_SETTLE = Duration.ofSeconds(120);
   private static final Duration JOB_TIMEOUT = Duration.ofMinutes(3);
   private static final int MAX_WRONG_LISTED = 50;
   private static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
@@ -123,12 +136,13 @@ public final class SoakRunner {
   }
 
   /** The run's options. */
-  record Options(Duration duration, Duration warmup, Duration sampleInterval, int concurrency, Path out, long seed,
-      boolean growthLimits, int minJobs) {
+  record Options(Duration duration, Duration warmup, Duration settle, Duration sampleInterval, int concurrency,
+      Path out, long seed, boolean growthLimits, int minJobs) {
 
     static Options parse(String[] args, Map<String, String> env) {
       Duration duration = null;
       Duration warmup = null;
+      Duration settle = null;
       Duration interval = Duration.ofSeconds(10);
       int concurrency = 16;
       Path out = null;
@@ -140,6 +154,7 @@ public final class SoakRunner {
         switch (a) {
           case "--duration": duration = duration(a, value(args, ++i, a)); break;
           case "--warmup": warmup = duration(a, value(args, ++i, a)); break;
+          case "--settle": settle = duration(a, value(args, ++i, a)); break;
           case "--sample-interval": interval = duration(a, value(args, ++i, a)); break;
           case "--concurrency":
             concurrency = SettingParsers.parseInt(value(args, ++i, a)).filter(n -> n >= 1 && n <= 256)
@@ -160,8 +175,8 @@ public final class SoakRunner {
           case "--no-growth-limits": limits = false; break;
           default:
             throw new IllegalArgumentException("unknown argument '" + SettingParsers.printable(a) + "'; accepted:"
-                + " --duration D, --warmup D, --sample-interval D, --concurrency N, --min-jobs N, --out FILE,"
-                + " --seed N, --no-growth-limits (D: seconds or ISO-8601, e.g. 600 or PT10M)");
+                + " --duration D, --warmup D, --settle D, --sample-interval D, --concurrency N, --min-jobs N,"
+                + " --out FILE, --seed N, --no-growth-limits (D: seconds or ISO-8601, e.g. 600 or PT10M)");
         }
       }
       if (duration == null) {
@@ -171,6 +186,11 @@ public final class SoakRunner {
       if (warmup == null) {
         warmup = Collections.min(List.of(duration.dividedBy(4), Duration.ofSeconds(60)));
       }
+      if (!limits && settle != null) {
+        throw new IllegalArgumentException("--settle " + SettingParsers.describe(settle) + " has no use with"
+            + " --no-growth-limits: the idle pauses it times are taken only for the growth checks");
+      }
+      settle = limits ? (settle == null ? DEFAULT_SETTLE : settle) : Duration.ZERO;
       if (warmup.compareTo(duration) >= 0) {
         throw new IllegalArgumentException("--warmup " + SettingParsers.describe(warmup)
             + " must be shorter than the duration " + SettingParsers.describe(duration));
@@ -182,7 +202,8 @@ public final class SoakRunner {
         out = moduleDirectory().map(m -> m.resolve("target").resolve("soak-results.json"))
             .orElse(Path.of("soak-results.json"));
       }
-      return new Options(duration, warmup, interval, concurrency, out.toAbsolutePath(), seed, limits, minJobs);
+      return new Options(duration, warmup, settle, interval, concurrency, out.toAbsolutePath(), seed, limits,
+          minJobs);
     }
 
     private static Duration duration(String option, String text) {
@@ -260,9 +281,12 @@ public final class SoakRunner {
       Files.createDirectories(work);
       DatabaseSettings database = database(work);
       ReplicateAudioSettings settings = ExampleFfmpeg.resolve(ReplicateAudioSettings.fromEnvironment(env));
-      out.printf(Locale.ROOT, "replicate-audio soak: %s (warm-up %s), %d generations in flight, samples every %s%n",
-          SettingParsers.describe(o.duration()), SettingParsers.describe(o.warmup()), o.concurrency(),
-          SettingParsers.describe(o.sampleInterval()));
+      out.printf(Locale.ROOT, "replicate-audio soak: %s under load (warm-up %s), %d generations in flight, samples"
+              + " every %s; %s%n", SettingParsers.describe(o.duration()), SettingParsers.describe(o.warmup()),
+          o.concurrency(), SettingParsers.describe(o.sampleInterval()), o.growthLimits()
+              ? "growth measured between two idle samples, each " + SettingParsers.describe(o.settle())
+                  + " after a drain (at the warm-up's end and the run's)"
+              : "no growth limits, no idle pause");
       out.printf(Locale.ROOT, "  database: %s%n  ffmpeg:   %s%n", database.maskedUrl(), settings.ffmpegPath());
       ManagedTempFiles.sweepOrphans();
       Map<String, Object> results;
@@ -303,18 +327,11 @@ public final class SoakRunner {
       ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(Threads.named("soak-sampler"));
       startNanos = System.nanoTime();
       double loadAtStart = MachineInfo.loadAverage();
-      long warmupNanos = o.warmup().toNanos();
-      long endNanos = startNanos + o.duration().toNanos();
-      double[] heapBaseline = {Double.NaN};
       AtomicInteger sampleFailures = new AtomicInteger();
       sampler.scheduleAtFixedRate(() -> {
         try {
           Sample s = sample(stack, permits);
           samples.add(s);
-          if (Double.isNaN(heapBaseline[0]) && System.nanoTime() - startNanos >= warmupNanos) {
-            heapBaseline[0] = HeapSampler.settledUsed() / 1e6;
-            out.printf(Locale.ROOT, "  warm-up over: retained heap %.1f MB%n", heapBaseline[0]);
-          }
           print(s);
           // settled ones are forgotten; the others (a stale webhook still on its way) wait for the next sample
           List<String> checked = drain(checkedPredictions);
@@ -328,8 +345,126 @@ public final class SoakRunner {
         }
       }, o.sampleInterval().toNanos(), o.sampleInterval().toNanos(), TimeUnit.NANOSECONDS);
 
-      // the storm: keep `concurrency` generations in flight until the time is up (and --min-jobs started)
-      while (System.nanoTime() - endNanos < 0 || started.get() < o.minJobs()) {
+      List<String> failures = new ArrayList<>();
+      // the warm-up under load, then (for the growth checks) the idle baseline: drained, then --settle idle
+      load(stack, mix, permits, checker, startNanos + o.warmup().toNanos(), 0);
+      long pauseNanos = 0;
+      Idle baseline = null;
+      if (o.growthLimits()) {
+        long pauseStart = System.nanoTime();
+        out.printf(Locale.ROOT, "warm-up over after %.0f s: %d started, waiting for %d in flight, then %s idle%n",
+            (pauseStart - startNanos) / 1e9, started.get(), o.concurrency() - permits.availablePermits(),
+            SettingParsers.describe(o.settle()));
+        boolean drained = drain(permits, "the warm-up", failures);
+        awaitWebhooks(stack, "the warm-up", failures);
+        baseline = idle("idle baseline", System.nanoTime(), threadsByPool());
+        if (drained) {
+          permits.release(o.concurrency());
+        }
+        pauseNanos = System.nanoTime() - pauseStart;
+      }
+
+      // the storm: keep `concurrency` generations in flight until the time under load is up (and --min-jobs started)
+      load(stack, mix, permits, checker, startNanos + o.duration().toNanos() + pauseNanos, o.minJobs());
+      double loadSeconds = (System.nanoTime() - startNanos - pauseNanos) / 1e9;
+      out.printf(Locale.ROOT, "storm over after %.0f s under load: %d started, waiting for %d in flight%n",
+          loadSeconds, started.get(), o.concurrency() - permits.availablePermits());
+      drain(permits, "the storm", failures);
+      stack.stopRecovery();
+      awaitWebhooks(stack, "the storm", failures);
+      long quiet = System.nanoTime();
+      Map<String, Integer> poolsAtQuiet = threadsByPool();
+
+      // what is left once everything is idle, given a moment (a killed process takes a moment to go)
+      Sample end = null;
+      for (int i = 0; i < 60; i++) {
+        end = sample(stack, permits);
+        if (end.tempDirectories() == 0 && end.childProcesses() == 0 && end.lentConnections() == 0
+            && end.waiters() == 0) {
+          break;
+        }
+        Thread.sleep(500);
+      }
+      int tempLeft = tempEntries(true);
+      long notFinal = end.jobsByState().entrySet().stream()
+          .filter(e -> !e.getKey().equals("SUCCEEDED") && !e.getKey().equals("FAILED"))
+          .mapToLong(Map.Entry::getValue).sum();
+      print(end);
+      // the idle end in the baseline's state: the same settle after the drain, the sampler and checker still there
+      Idle idleEnd = o.growthLimits() ? idle("idle end", quiet, poolsAtQuiet) : null;
+      sampler.shutdown();
+      sampler.awaitTermination(60, TimeUnit.SECONDS);
+      checker.shutdown();
+      checker.awaitTermination(60, TimeUnit.SECONDS);
+      List<Sample> series = new ArrayList<>(samples);
+      series.add(end);
+      series.sort(java.util.Comparator.comparingDouble(Sample::seconds));
+      long jobsWrong = wrong.get() + notFinal;
+
+      checkLimit(failures, "jobs_wrong_state", jobsWrong, 0);
+      checkLimit(failures, "stored_twice", storedTwice.get(), 0);
+      checkLimit(failures, "temp_files_left", tempLeft, 0);
+      checkLimit(failures, "child_processes_left", end.childProcesses(), 0);
+      checkLimit(failures, "connections_lent_left", end.lentConnections(), 0);
+      checkLimit(failures, "waiters_left", end.waiters(), 0);
+      if (o.growthLimits()) {
+        out.printf(Locale.ROOT, "growth, idle end minus idle baseline: threads %+d, fds %+d, retained heap %+.2f MB%n",
+            idleEnd.threads() - baseline.threads(), idleEnd.fds() - baseline.fds(),
+            idleEnd.heapRetainedMb() - baseline.heapRetainedMb());
+        failures.addAll(growthFailures(baseline, idleEnd));
+      }
+
+      Map<String, Object> r = new LinkedHashMap<>();
+      r.put("duration_s", round(loadSeconds));
+      r.put("warmup_s", round(o.warmup().toMillis() / 1000.0));
+      r.put("settle_s", round(o.settle().toMillis() / 1000.0));
+      r.put("idle_pause_s", round(pauseNanos / 1e9));
+      r.put("jobs_total", done.get());
+      r.put("jobs_started", started.get());
+      r.put("jobs_per_s", round(done.get() / loadSeconds));
+      r.put("jobs_wrong_state", jobsWrong);
+      r.put("jobs_not_final", notFinal);
+      r.put("stored_twice", storedTwice.get());
+      r.put("temp_files_left", tempLeft);
+      r.put("child_processes_left", end.childProcesses());
+      r.put("connections_lent_left", end.lentConnections());
+      r.put("waiters_left", end.waiters());
+      // without the growth checks there is no idle baseline: the growth figures are null, not measured
+      r.put("threads_growth", baseline == null ? null : idleEnd.threads() - baseline.threads());
+      r.put("fds_growth", baseline == null ? null : idleEnd.fds() - baseline.fds());
+      r.put("heap_retained_growth_mb", baseline == null ? null
+          : round(idleEnd.heapRetainedMb() - baseline.heapRetainedMb()));
+      r.put("idle_baseline", baseline == null ? null : idleJson(baseline));
+      r.put("idle_end", idleEnd == null ? null : idleJson(idleEnd));
+      r.put("limits", Map.of("threads_growth", MAX_THREADS_GROWTH, "fds_growth", MAX_FDS_GROWTH,
+          "heap_retained_growth_mb_below", MAX_HEAP_GROWTH_MB, "enforced", o.growthLimits()));
+      r.put("failures", failures);
+      r.put("wrong_jobs", new ArrayList<>(wrongJobs));
+      r.put("jobs_by_kind", counts(doneByKind));
+      r.put("jobs_by_state_end", end.jobsByState());
+      r.put("concurrency", o.concurrency());
+      r.put("database", stack.dialect.displayName());
+      tallyWebhooks(stack, stack.simulator.predictionIds());
+      r.put("webhook_attempts_by_answer", new TreeMap<>(webhookAnswers));
+      r.put("started_at", Instant.now().minusNanos(System.nanoTime() - startNanos)
+          .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+      r.put("machine", MachineInfo.describe(stack.ffmpeg.version(), stack.settings.ffmpegPath(),
+          List.of(stack.dialect.displayName()), loadAtStart));
+      List<Map<String, Object>> json = new ArrayList<>();
+      for (Sample s : series) {
+        json.add(sampleJson(s));
+      }
+      r.put("samples", json);
+      return r;
+    }
+
+    /**
+     * Keeps {@code concurrency} generations in flight until {@code untilNanos} (and until {@code minJobs}
+     * have started), each checked against its fault when it ends.
+     */
+    private void load(SoakStack stack, FaultMix mix, Semaphore permits, ExecutorService checker, long untilNanos,
+        int minJobs) throws InterruptedException {
+      while (System.nanoTime() - untilNanos < 0 || started.get() < minJobs) {
         if (!permits.tryAcquire(100, TimeUnit.MILLISECONDS)) {
           continue;
         }
@@ -349,103 +484,53 @@ public final class SoakRunner {
           }
         });
       }
-      double stormSeconds = (System.nanoTime() - startNanos) / 1e9;
-      out.printf(Locale.ROOT, "storm over after %.0f s: %d started, waiting for %d in flight%n", stormSeconds,
-          started.get(), o.concurrency() - permits.availablePermits());
+    }
+
+    /** Waits until no generation is in flight (every permit back); false, and a failure, past the job timeout. */
+    private boolean drain(Semaphore permits, String after, List<String> failures) throws InterruptedException {
       boolean drained = permits.tryAcquire(o.concurrency(), JOB_TIMEOUT.toSeconds() + 30, TimeUnit.SECONDS);
-      sampler.shutdown();
-      sampler.awaitTermination(60, TimeUnit.SECONDS);
-      List<Sample> underLoad = new ArrayList<>(samples);
-      stack.stopRecovery();
-      boolean settled = stack.simulator.awaitWebhooks(Duration.ofSeconds(90));
-      checker.shutdown();
-      checker.awaitTermination(60, TimeUnit.SECONDS);
-
-      // what is left once everything is idle, given a moment (a killed process takes a moment to go)
-      Sample end = null;
-      for (int i = 0; i < 60; i++) {
-        end = sample(stack, permits);
-        if (end.tempDirectories() == 0 && end.childProcesses() == 0 && end.lentConnections() == 0
-            && end.waiters() == 0) {
-          break;
-        }
-        Thread.sleep(500);
-      }
-      double heapEnd = HeapSampler.settledUsed() / 1e6;
-      int tempLeft = tempEntries(true);
-      long notFinal = end.jobsByState().entrySet().stream()
-          .filter(e -> !e.getKey().equals("SUCCEEDED") && !e.getKey().equals("FAILED"))
-          .mapToLong(Map.Entry::getValue).sum();
-      print(end);
-
-      List<Sample> afterWarmup = underLoad.stream().filter(s -> s.seconds() * 1e9 >= warmupNanos)
-          .collect(java.util.stream.Collectors.toList());
-      int threadsGrowth = floorGrowth(afterWarmup, Sample::threads);
-      int fdsGrowth = floorGrowth(afterWarmup, Sample::fds);
-      double heapGrowth = Double.isNaN(heapBaseline[0]) ? Double.NaN : heapEnd - heapBaseline[0];
-      long jobsWrong = wrong.get() + notFinal;
-
-      List<String> failures = new ArrayList<>();
       if (!drained) {
-        failures.add("generations still in flight " + JOB_TIMEOUT.toSeconds() + " s after the storm");
+        failures.add("generations still in flight " + JOB_TIMEOUT.toSeconds() + " s after " + after);
       }
-      if (!settled) {
-        failures.add("the simulator still had webhooks to deliver 90 s after the storm");
-      }
-      check(failures, "jobs_wrong_state", jobsWrong, 0);
-      check(failures, "stored_twice", storedTwice.get(), 0);
-      check(failures, "temp_files_left", tempLeft, 0);
-      check(failures, "child_processes_left", end.childProcesses(), 0);
-      check(failures, "connections_lent_left", end.lentConnections(), 0);
-      check(failures, "waiters_left", end.waiters(), 0);
-      if (o.growthLimits()) {
-        check(failures, "threads_growth", threadsGrowth, MAX_THREADS_GROWTH);
-        check(failures, "fds_growth", fdsGrowth, MAX_FDS_GROWTH);
-        if (Double.isNaN(heapGrowth) || heapGrowth >= MAX_HEAP_GROWTH_MB) {
-          failures.add(String.format(Locale.ROOT, "heap_retained_growth_mb is %.2f, the limit is below %.0f",
-              heapGrowth, MAX_HEAP_GROWTH_MB));
-        }
-      }
+      return drained;
+    }
 
-      Map<String, Object> r = new LinkedHashMap<>();
-      r.put("duration_s", round(stormSeconds));
-      r.put("warmup_s", round(o.warmup().toMillis() / 1000.0));
-      r.put("jobs_total", done.get());
-      r.put("jobs_started", started.get());
-      r.put("jobs_per_s", round(done.get() / stormSeconds));
-      r.put("jobs_wrong_state", jobsWrong);
-      r.put("jobs_not_final", notFinal);
-      r.put("stored_twice", storedTwice.get());
-      r.put("temp_files_left", tempLeft);
-      r.put("child_processes_left", end.childProcesses());
-      r.put("connections_lent_left", end.lentConnections());
-      r.put("waiters_left", end.waiters());
-      r.put("threads_growth", threadsGrowth);
-      r.put("fds_growth", fdsGrowth);
-      r.put("heap_retained_growth_mb", round(heapGrowth));
-      r.put("heap_retained_after_warmup_mb", round(heapBaseline[0]));
-      r.put("heap_retained_end_mb", round(heapEnd));
-      r.put("limits", Map.of("threads_growth", MAX_THREADS_GROWTH, "fds_growth", MAX_FDS_GROWTH,
-          "heap_retained_growth_mb_below", MAX_HEAP_GROWTH_MB, "enforced", o.growthLimits()));
-      r.put("failures", failures);
-      r.put("wrong_jobs", new ArrayList<>(wrongJobs));
-      r.put("jobs_by_kind", counts(doneByKind));
-      r.put("jobs_by_state_end", end.jobsByState());
-      r.put("concurrency", o.concurrency());
-      r.put("database", stack.dialect.displayName());
-      tallyWebhooks(stack, stack.simulator.predictionIds());
-      r.put("webhook_attempts_by_answer", new TreeMap<>(webhookAnswers));
-      r.put("started_at", Instant.now().minusNanos(System.nanoTime() - startNanos)
-          .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
-      r.put("machine", MachineInfo.describe(stack.ffmpeg.version(), stack.settings.ffmpegPath(),
-          List.of(stack.dialect.displayName()), loadAtStart));
-      List<Map<String, Object>> series = new ArrayList<>();
-      for (Sample s : underLoad) {
-        series.add(sampleJson(s));
+    private static void awaitWebhooks(SoakStack stack, String after, List<String> failures)
+        throws InterruptedException {
+      if (!stack.simulator.awaitWebhooks(Duration.ofSeconds(90))) {
+        failures.add("the simulator still had webhooks to deliver 90 s after " + after);
       }
-      series.add(sampleJson(end));
-      r.put("samples", series);
-      return r;
+    }
+
+    /**
+     * Waits until {@code --settle} has passed since {@code quietNanos} (nothing in flight since then),
+     * then samples threads, file descriptors and the retained heap, and prints them with the pools
+     * that shrank meanwhile.
+     */
+    private Idle idle(String name, long quietNanos, Map<String, Integer> poolsAtQuiet) throws InterruptedException {
+      long left = quietNanos + o.settle().toNanos() - System.nanoTime();
+      if (left > 0) {
+        TimeUnit.NANOSECONDS.sleep(left);
+      }
+      Map<String, Integer> pools = threadsByPool();
+      Idle idle = new Idle(round((System.nanoTime() - startNanos) / 1e9),
+          ManagementFactory.getThreadMXBean().getThreadCount(), openFds(), round(HeapSampler.settledUsed() / 1e6),
+          pools);
+      String shrank = changes(poolsAtQuiet, pools, false);
+      out.printf(Locale.ROOT, "[%6.0fs] %s, %s idle: threads %d, fds %d, retained heap %.1f MB | threads in the"
+              + " settle: %s%n", idle.seconds(), name, SettingParsers.describe(o.settle()), idle.threads(),
+          idle.fds(), idle.heapRetainedMb(), shrank.isEmpty() ? "no change" : shrank);
+      return idle;
+    }
+
+    private static Map<String, Object> idleJson(Idle idle) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("t_s", idle.seconds());
+      m.put("threads", idle.threads());
+      m.put("fds", idle.fds());
+      m.put("heap_retained_mb", idle.heapRetainedMb());
+      m.put("threads_by_pool", idle.threadsByPool());
+      return m;
     }
 
     private void check(SoakStack stack, FaultMix.Job job, CompletionOutcome outcome, Throwable failure) {
@@ -567,12 +652,6 @@ public final class SoakRunner {
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(o.out().toFile(), results);
     }
 
-    private static void check(List<String> failures, String figure, long value, long max) {
-      if (value > max) {
-        failures.add(figure + " is " + value + (max == 0 ? "" : ", the limit is " + max));
-      }
-    }
-
     private static Map<String, Object> sampleJson(Sample s) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("t_s", s.seconds());
@@ -621,19 +700,59 @@ public final class SoakRunner {
     }
   }
 
+  /** The process at rest, {@code --settle} after the generations in flight finished. */
+  record Idle(double seconds, int threads, int fds, double heapRetainedMb, Map<String, Integer> threadsByPool) {
+  }
+
   /**
-   * The rise of a resource's floor over the run: the lowest of the last {@link #FLOOR_WINDOW}
-   * samples minus the lowest of the first ones (after the warm-up). A leak raises the floor; a
-   * burst of work does not.
+   * The growth checks: threads, file descriptors and the retained heap of the idle end against the
+   * idle baseline; a failure names the pools (threads by name, digits folded) that grew.
    */
-  static int floorGrowth(List<Sample> samples, java.util.function.ToIntFunction<Sample> value) {
-    if (samples.isEmpty()) {
-      return 0;
+  static List<String> growthFailures(Idle baseline, Idle end) {
+    List<String> failures = new ArrayList<>();
+    String grew = changes(baseline.threadsByPool(), end.threadsByPool(), true);
+    checkLimit(failures, "threads_growth", end.threads() - baseline.threads(), MAX_THREADS_GROWTH,
+        " (idle end minus idle baseline" + (grew.isEmpty() ? "" : "; more threads in " + grew) + ")");
+    checkLimit(failures, "fds_growth", end.fds() - baseline.fds(), MAX_FDS_GROWTH,
+        " (idle end minus idle baseline)");
+    double heap = end.heapRetainedMb() - baseline.heapRetainedMb();
+    if (Double.isNaN(heap) || heap >= MAX_HEAP_GROWTH_MB) {
+      failures.add(String.format(Locale.ROOT, "heap_retained_growth_mb is %.2f, the limit is below %.0f (idle end"
+          + " minus idle baseline)", heap, MAX_HEAP_GROWTH_MB));
     }
-    int n = Math.min(FLOOR_WINDOW, samples.size());
-    int first = samples.subList(0, n).stream().mapToInt(value).min().orElse(0);
-    int last = samples.subList(samples.size() - n, samples.size()).stream().mapToInt(value).min().orElse(0);
-    return last - first;
+    return failures;
+  }
+
+  /** Live threads by name, every run of digits folded to {@code #}, so a pool's threads count together. */
+  static Map<String, Integer> threadsByPool() {
+    Map<String, Integer> pools = new TreeMap<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      pools.merge(t.getName().replaceAll("\\d+", "#"), 1, Integer::sum);
+    }
+    return pools;
+  }
+
+  /**
+   * The pools whose thread count differs from {@code before} to {@code after} ("name +2, other -1"),
+   * or with {@code grewOnly} those that grew; "" when none.
+   */
+  static String changes(Map<String, Integer> before, Map<String, Integer> after, boolean grewOnly) {
+    Map<String, Integer> diff = new TreeMap<>();
+    after.forEach((k, v) -> diff.merge(k, v, Integer::sum));
+    before.forEach((k, v) -> diff.merge(k, -v, Integer::sum));
+    return diff.entrySet().stream().filter(e -> grewOnly ? e.getValue() > 0 : e.getValue() != 0)
+        .map(e -> String.format(Locale.ROOT, "%s %+d", e.getKey(), e.getValue()))
+        .collect(java.util.stream.Collectors.joining(", "));
+  }
+
+  private static void checkLimit(List<String> failures, String figure, long value, long max) {
+    checkLimit(failures, figure, value, max, "");
+  }
+
+  private static void checkLimit(List<String> failures, String figure, long value, long max, String detail) {
+    if (value > max) {
+      failures.add(figure + " is " + value + (max == 0 ? "" : ", the limit is " + max) + detail);
+    }
   }
 
   private static double round(double v) {
