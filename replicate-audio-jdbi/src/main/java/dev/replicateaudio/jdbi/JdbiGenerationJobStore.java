@@ -68,7 +68,6 @@ public final class JdbiGenerationJobStore implements GenerationJobStore {
   /** The largest {@code limit} {@link #claimStale} accepts. */
   public static final int MAX_STALE_BATCH = 10_000;
 
-  private final Jdbi jdbi;
   /** The states a job may succeed from (markSucceeded, finish), and the rule a refusal names. */
   private static final List<JobStatus> SUCCEED_FROM = List.of(JobStatus.PROCESSING);
   private static final String SUCCEED_RULE = "only a PROCESSING job can succeed";
@@ -76,6 +75,7 @@ public final class JdbiGenerationJobStore implements GenerationJobStore {
   private static final List<JobStatus> FAIL_FROM = List.of(JobStatus.PROCESSING, JobStatus.PENDING);
   private static final String FAIL_RULE = "only a PROCESSING or PENDING job can fail";
 
+  private final Jdbi jdbi;
   private final Clock clock;
   private volatile SqlDialect dialect;
 
