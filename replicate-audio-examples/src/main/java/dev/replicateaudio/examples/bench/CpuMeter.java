@@ -1,5 +1,6 @@
 package dev.replicateaudio.examples.bench;
 
+import dev.replicateaudio.examples.Threads;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -104,7 +105,7 @@ final class CpuMeter {
       }
       boolean harness = isHarness(name) || harnessThreads.contains(ids[i]);
       perThread.put(ids[i], new long[] {cpu, harness ? 1 : 0});
-      names.putIfAbsent(ids[i], name.replaceAll("[0-9]+", "#"));
+      names.putIfAbsent(ids[i], Threads.pool(name));
     }
     long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();

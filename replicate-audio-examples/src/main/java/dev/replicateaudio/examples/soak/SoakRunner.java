@@ -727,7 +727,7 @@ public final class SoakRunner {
   static Map<String, Integer> threadsByPool() {
     Map<String, Integer> pools = new TreeMap<>();
     for (Thread t : Thread.getAllStackTraces().keySet()) {
-      pools.merge(t.getName().replaceAll("\\d+", "#"), 1, Integer::sum);
+      pools.merge(Threads.pool(t.getName()), 1, Integer::sum);
     }
     return pools;
   }
