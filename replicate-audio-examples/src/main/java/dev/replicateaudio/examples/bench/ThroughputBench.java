@@ -349,13 +349,8 @@ final class ThroughputBench {
     Path outDir = ctx.workDir().resolve("throughput").resolve("bare-out");
     TrimOverheadBench.mkdirs(outDir);
     String filter = dev.replicateaudio.audio.SoundEffectProcessor.create(ctx.ffmpeg(), ctx.settings()).filter();
-    CpuMeter.Sample cpuBefore = key == null ? null : meter.sample();
-    long nanos = closedLoop(meter, c, n, i -> BareFfmpeg.trim(ctx.settings().ffmpegPath(), clip,
+    timedLoop("bare", key, c, n, i -> BareFfmpeg.trim(ctx.settings().ffmpegPath(), clip,
         outDir.resolve("bare-" + Thread.currentThread().getId() + ".wav"), filter));
-    if (cpuBefore != null) {
-      spent("bare", meter.spent(cpuBefore, meter.sample()), n);
-    }
-    record(key, n, nanos);
   }
 
   /**
@@ -363,14 +358,22 @@ final class ThroughputBench {
    * database's ceiling for storing it on these cores.
    */
   private void inserts(BenchPipeline p, int c, int n, String key) {
-    CpuMeter.Sample cpuBefore = key == null ? null : meter.sample();
-    long nanos = closedLoop(meter, c, n, i -> StoreVsJdbcBench.insert(p.db,
+    timedLoop(p.db.name() + " insert", key, c, n, i -> StoreVsJdbcBench.insert(p.db,
         ContentKey.of(BenchPipeline.PLAIN_TYPE, BenchPipeline.nextContentId()), clip, clipMetadata));
+    p.db.truncateAudio();
+  }
+
+  /**
+   * A closed loop of {@code n} tasks on {@code c} threads whose wall time is recorded under {@code key}
+   * and CPU under {@code cpuGroup}; neither when {@code key} is null (a warmup).
+   */
+  private void timedLoop(String cpuGroup, String key, int c, int n, java.util.function.IntConsumer task) {
+    CpuMeter.Sample cpuBefore = key == null ? null : meter.sample();
+    long nanos = closedLoop(meter, c, n, task);
     if (cpuBefore != null) {
-      spent(p.db.name() + " insert", meter.spent(cpuBefore, meter.sample()), n);
+      spent(cpuGroup, meter.spent(cpuBefore, meter.sample()), n);
     }
     record(key, n, nanos);
-    p.db.truncateAudio();
   }
 
   /** Runs {@code task(0..n-1)} on {@code c} fresh threads taking the next index; the wall time once all are done. */
