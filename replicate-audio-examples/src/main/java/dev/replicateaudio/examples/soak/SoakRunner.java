@@ -409,8 +409,7 @@ public final class SoakRunner {
       checkLimit(failures, "waiters_left", end.waiters(), 0);
       if (o.growthLimits()) {
         out.printf(Locale.ROOT, "growth, idle end minus idle baseline: threads %+d, fds %+d, retained heap %+.2f MB%n",
-            idleEnd.threads() - baseline.threads(), idleEnd.fds() - baseline.fds(),
-            idleEnd.heapRetainedMb() - baseline.heapRetainedMb());
+            idleEnd.threadsSince(baseline), idleEnd.fdsSince(baseline), idleEnd.heapSinceMb(baseline));
         failures.addAll(growthFailures(baseline, idleEnd));
       }
 
@@ -430,10 +429,9 @@ public final class SoakRunner {
       r.put("connections_lent_left", end.lentConnections());
       r.put("waiters_left", end.waiters());
       // without the growth checks there is no idle baseline: the growth figures are null, not measured
-      r.put("threads_growth", baseline == null ? null : idleEnd.threads() - baseline.threads());
-      r.put("fds_growth", baseline == null ? null : idleEnd.fds() - baseline.fds());
-      r.put("heap_retained_growth_mb", baseline == null ? null
-          : round(idleEnd.heapRetainedMb() - baseline.heapRetainedMb()));
+      r.put("threads_growth", baseline == null ? null : idleEnd.threadsSince(baseline));
+      r.put("fds_growth", baseline == null ? null : idleEnd.fdsSince(baseline));
+      r.put("heap_retained_growth_mb", baseline == null ? null : round(idleEnd.heapSinceMb(baseline)));
       r.put("idle_baseline", baseline == null ? null : idleJson(baseline));
       r.put("idle_end", idleEnd == null ? null : idleJson(idleEnd));
       r.put("limits", Map.of("threads_growth", MAX_THREADS_GROWTH, "fds_growth", MAX_FDS_GROWTH,
@@ -702,6 +700,20 @@ public final class SoakRunner {
 
   /** The process at rest, {@code --settle} after the generations in flight finished. */
   record Idle(double seconds, int threads, int fds, double heapRetainedMb, Map<String, Integer> threadsByPool) {
+    /** Threads added since {@code baseline}: {@code threads_growth}. */
+    int threadsSince(Idle baseline) {
+      return threads - baseline.threads;
+    }
+
+    /** File descriptors added since {@code baseline}: {@code fds_growth}. */
+    int fdsSince(Idle baseline) {
+      return fds - baseline.fds;
+    }
+
+    /** Retained heap added since {@code baseline}, MB: {@code heap_retained_growth_mb}. */
+    double heapSinceMb(Idle baseline) {
+      return heapRetainedMb - baseline.heapRetainedMb;
+    }
   }
 
   /**
@@ -711,11 +723,11 @@ public final class SoakRunner {
   static List<String> growthFailures(Idle baseline, Idle end) {
     List<String> failures = new ArrayList<>();
     String grew = changes(baseline.threadsByPool(), end.threadsByPool(), true);
-    checkLimit(failures, "threads_growth", end.threads() - baseline.threads(), MAX_THREADS_GROWTH,
+    checkLimit(failures, "threads_growth", end.threadsSince(baseline), MAX_THREADS_GROWTH,
         " (idle end minus idle baseline" + (grew.isEmpty() ? "" : "; more threads in " + grew) + ")");
-    checkLimit(failures, "fds_growth", end.fds() - baseline.fds(), MAX_FDS_GROWTH,
+    checkLimit(failures, "fds_growth", end.fdsSince(baseline), MAX_FDS_GROWTH,
         " (idle end minus idle baseline)");
-    double heap = end.heapRetainedMb() - baseline.heapRetainedMb();
+    double heap = end.heapSinceMb(baseline);
     if (Double.isNaN(heap) || heap >= MAX_HEAP_GROWTH_MB) {
       failures.add(String.format(Locale.ROOT, "heap_retained_growth_mb is %.2f, the limit is below %.0f (idle end"
           + " minus idle baseline)", heap, MAX_HEAP_GROWTH_MB));
