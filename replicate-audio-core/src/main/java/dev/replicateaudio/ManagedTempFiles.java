@@ -1,6 +1,6 @@
 package dev.replicateaudio;
 
-import java.io.File;
+import dev.replicateaudio.internal.TempNames;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
@@ -69,9 +69,9 @@ public final class ManagedTempFiles implements AutoCloseable {
   /** Name of the default base directory inside {@code java.io.tmpdir}. */
   public static final String DEFAULT_DIRECTORY_NAME = "replicate-audio";
   /** The longest suffix accepted, in characters. */
-  public static final int MAX_SUFFIX_LENGTH = 32;
+  public static final int MAX_SUFFIX_LENGTH = TempNames.MAX_SUFFIX_LENGTH;
   /** The most suffixes (paths) one instance can hold. */
-  public static final int MAX_SUFFIXES = 64;
+  public static final int MAX_SUFFIXES = TempNames.MAX_SUFFIXES;
 
   private static final String PREFIX = "ra-";
   /** {@code ra-<pid>-}: the start of every directory name this process creates. */
@@ -138,13 +138,7 @@ public final class ManagedTempFiles implements AutoCloseable {
   }
 
   static ManagedTempFiles create(Path baseDirectory, Deleter deleter, String... suffixes) {
-    Objects.requireNonNull(suffixes, "suffixes == null");
-    if (suffixes.length > MAX_SUFFIXES) {
-      throw new IllegalArgumentException("too many suffixes: " + suffixes.length + ", at most " + MAX_SUFFIXES);
-    }
-    for (int i = 0; i < suffixes.length; i++) {
-      checkSuffix(i, suffixes[i]);
-    }
+    TempNames.checkSuffixes(suffixes);
     boolean defaultBase = baseDirectory == null;
     Path base = defaultBase ? defaultBaseDirectory() : baseDirectory.toAbsolutePath().normalize();
     Path dir = createOwnedDirectory(base, defaultBase);
@@ -355,41 +349,6 @@ public final class ManagedTempFiles implements AutoCloseable {
     // that started clearly later got the dead owner's id.
     return started.isEmpty()
         || !started.get().isAfter(lastModified.toInstant().plusSeconds(PID_REUSE_TOLERANCE_SECONDS));
-  }
-
-  private static void checkSuffix(int index, String suffix) {
-    if (suffix == null) {
-      throw new IllegalArgumentException("suffix " + index + " is null");
-    }
-    String why = null;
-    if (suffix.length() > MAX_SUFFIX_LENGTH) {
-      why = "is " + suffix.length() + " characters long, at most " + MAX_SUFFIX_LENGTH + " are accepted";
-    } else if (suffix.indexOf('/') >= 0 || suffix.indexOf('\\') >= 0
-        || suffix.contains(File.separator)) {
-      why = "contains a path separator";
-    } else if (suffix.contains("..")) {
-      why = "contains '..'";
-    } else {
-      for (int i = 0; i < suffix.length(); i++) {
-        char c = suffix.charAt(i);
-        if (c < 0x20 || c == 0x7f) {
-          why = c == 0 ? "contains a NUL character" : "contains a control character";
-          break;
-        }
-      }
-    }
-    if (why != null) {
-      throw new IllegalArgumentException("suffix " + index + " '" + printable(suffix) + "' " + why);
-    }
-  }
-
-  private static String printable(String s) {
-    StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < s.length() && i < 80; i++) {
-      char c = s.charAt(i);
-      sb.append(c < 0x20 || c == 0x7f ? String.format("\\u%04x", (int) c) : String.valueOf(c));
-    }
-    return s.length() > 80 ? sb + "..." : sb.toString();
   }
 
   private static boolean posix(Path path) {

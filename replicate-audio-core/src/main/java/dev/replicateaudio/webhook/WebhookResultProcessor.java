@@ -3,11 +3,11 @@ package dev.replicateaudio.webhook;
 import dev.replicateaudio.CompletionOutcome;
 import dev.replicateaudio.CompletionStatus;
 import dev.replicateaudio.ContentKey;
-import dev.replicateaudio.ManagedTempFiles;
 import dev.replicateaudio.ReplicateAudioException;
 import dev.replicateaudio.audio.AudioPostProcessor;
 import dev.replicateaudio.audio.AudioPostProcessors;
 import dev.replicateaudio.audio.ProcessedAudio;
+import dev.replicateaudio.internal.SharedTempDirectory;
 import dev.replicateaudio.notify.WebhookCompletionNotifier;
 import dev.replicateaudio.port.AudioDownloader;
 import dev.replicateaudio.port.AudioMetadata;
@@ -106,7 +106,11 @@ public final class WebhookResultProcessor {
   private final Executor executor;
   private final Clock clock;
   private final int maxAttempts;
-  private final Path tempDirectory;
+  /**
+   * The private temp files of each webhook: the webhooks running at the same time share one
+   * directory, deleted when the last of them ends.
+   */
+  private final SharedTempDirectory tempFiles;
   private final ConcurrentHashMap<String, CompletableFuture<CompletionOutcome>> inFlight = new ConcurrentHashMap<>();
 
   private WebhookResultProcessor(Builder b) {
@@ -119,7 +123,7 @@ public final class WebhookResultProcessor {
     this.executor = Objects.requireNonNull(b.executor, "executor == null");
     this.clock = b.clock;
     this.maxAttempts = b.maxAttempts;
-    this.tempDirectory = b.tempDirectory;
+    this.tempFiles = new SharedTempDirectory(b.tempDirectory);
   }
 
   /**
@@ -321,11 +325,9 @@ public final class WebhookResultProcessor {
     String id = job.predictionId();
     ContentKey key = job.key();
     String extension = extensionOf(output);
-    ManagedTempFiles temp;
+    SharedTempDirectory.Reservation temp;
     try {
-      temp = tempDirectory == null
-          ? ManagedTempFiles.create("download" + extension, "processed" + extension)
-          : ManagedTempFiles.create(tempDirectory, "download" + extension, "processed" + extension);
+      temp = tempFiles.reserve("-download" + extension, "-processed" + extension);
     } catch (RuntimeException e) {
       return handleFailure(job, e, arrived);
     }
@@ -524,7 +526,7 @@ public final class WebhookResultProcessor {
     return "." + ext;
   }
 
-  private static RuntimeException closeQuietly(ManagedTempFiles temp) {
+  private static RuntimeException closeQuietly(SharedTempDirectory.Reservation temp) {
     try {
       temp.close();
       return null;
@@ -685,7 +687,8 @@ public final class WebhookResultProcessor {
     }
 
     /**
-     * Where per-job temp directories go. Default: {@code ${java.io.tmpdir}/replicate-audio}.
+     * Where the webhooks' private temp directories go (webhooks processed at the same time share one,
+     * deleted when the last of them ends). Default: {@code ${java.io.tmpdir}/replicate-audio}.
      *
      * @param tempDirectory the base directory
      * @return this builder
