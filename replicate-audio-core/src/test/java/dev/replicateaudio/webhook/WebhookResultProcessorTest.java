@@ -36,6 +36,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -444,6 +445,41 @@ class WebhookResultProcessorTest {
     } finally {
       webhookThreads.shutdownNow();
     }
+  }
+
+  @Test
+  void webhooksProcessedAtTheSameTimeShareOneTempDirectoryAndLeaveNothing() throws Exception {
+    ContentKey other = ContentKey.soundEffect(2);
+    storage.recordSubmitted(SFX, "p1");
+    storage.recordSubmitted(other, "p2");
+    CyclicBarrier bothProcessing = new CyclicBarrier(2);
+    List<Path> inputs = new ArrayList<>();
+    AudioPostProcessor meeting = (input, output) -> {
+      synchronized (inputs) {
+        inputs.add(input);
+      }
+      try {
+        bothProcessing.await(10, TimeUnit.SECONDS); // both webhooks hold their temp files here
+        Files.copy(input, output);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+      return new ProcessedAudio(output, "audio/wav", Duration.ofSeconds(3), Duration.ofSeconds(1));
+    };
+    WebhookResultProcessor processor = processorWith(meeting);
+
+    CompletionStage<CompletionOutcome> first = processor.process(SFX, succeeded("p1", AUDIO));
+    CompletionStage<CompletionOutcome> second = processor.process(other, succeeded("p2", AUDIO));
+
+    assertThat(await(first)).isEqualTo(CompletionOutcome.succeeded("p1"));
+    assertThat(await(second)).isEqualTo(CompletionOutcome.succeeded("p2"));
+    assertThat(inputs).hasSize(2);
+    assertThat(inputs.get(0)).isNotEqualTo(inputs.get(1));
+    assertThat(inputs.get(0).getParent()).isEqualTo(inputs.get(1).getParent());
+    assertThat(inputs.get(0).getParent().getParent()).isEqualTo(tempBase);
+    assertThat(storage.audio(SFX).orElseThrow().bytes()).isEqualTo(Files.readAllBytes(source));
+    assertThat(storage.audio(other).orElseThrow().bytes()).isEqualTo(Files.readAllBytes(source));
+    assertNoTempFilesLeft();
   }
 
   @Test
