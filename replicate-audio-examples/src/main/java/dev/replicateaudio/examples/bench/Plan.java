@@ -15,7 +15,8 @@ import java.util.Locale;
  * @param trimWarmup alternated trim pairs discarded before measuring
  * @param trimPairs alternated trim pairs measured (each pair: every clip through the library and bare)
  * @param heapRounds rounds of the 1/10/50 MB end-to-end runs; the largest growth is reported
- * @param throughputWarmup whether a warmup of every kind of throughput cell comes first
+ * @param throughputWarmupRounds at most this many warmup rounds of every kind of throughput cell come
+ *     first, until the JIT compilers have settled (0: no warmup)
  * @param throughputRounds rounds over every throughput cell, alternating bare ffmpeg and the pipeline
  * @param plainPerCell webhooks per cell without trim
  * @param trimPerClient webhooks per client thread per cell with trim (and bare trims), at least one
@@ -29,16 +30,16 @@ import java.util.Locale;
  * @param bridgePerCell webhooks per bridge cost cell
  */
 record Plan(String name, int wakeBlockSize, int pollRounds, int pollersPerRound, int trimWarmup,
-    int trimPairs, int heapRounds, boolean throughputWarmup, int throughputRounds, int plainPerCell,
+    int trimPairs, int heapRounds, int throughputWarmupRounds, int throughputRounds, int plainPerCell,
     int trimPerClient, int trimExtra, int storeWarmup, int storePairs, boolean bothFfmpegs, int bridgeWakes,
     int bridgePairs, int bridgePerCell) {
 
   /** Seconds: for the smoke test, every figure once at its scale with few repetitions. */
-  static final Plan TINY = new Plan("tiny", 150, 1, 40, 0, 1, 1, false, 1, 60, 1, 0, 5, 20, false, 50, 1, 60);
+  static final Plan TINY = new Plan("tiny", 150, 1, 40, 0, 1, 1, 0, 1, 60, 1, 0, 5, 20, false, 50, 1, 60);
   /** Under 3 minutes on a 2-core machine: the CI smoke run. */
-  static final Plan QUICK = new Plan("quick", 1000, 2, 300, 1, 6, 1, true, 1, 400, 1, 4, 20, 100, true, 200, 2, 200);
+  static final Plan QUICK = new Plan("quick", 1000, 2, 300, 1, 6, 1, 3, 1, 400, 1, 4, 20, 100, true, 200, 2, 200);
   /** Stable numbers: about 10 minutes on a 2-core machine. */
-  static final Plan FULL = new Plan("full", 3000, 5, 1000, 4, 40, 3, true, 2, 2500, 8, 24, 50, 500, true, 2000, 4,
+  static final Plan FULL = new Plan("full", 3000, 5, 1000, 4, 40, 3, 6, 2, 2500, 8, 24, 50, 500, true, 2000, 4,
       1500);
 
   /** Webhooks (and bare trims) per cell with trim at {@code concurrency}. */

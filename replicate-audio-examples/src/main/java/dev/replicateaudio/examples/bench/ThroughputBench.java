@@ -45,9 +45,9 @@ import okhttp3.Response;
  * <p>Next to it, bare ffmpeg: {@code c} threads each running the bare trim command on the same
  * audio (one of those downloads, on disk), as fast as they can. Cells alternate within a round
  * (bare, then the pipeline cells, at each concurrency; the next round in reverse order) and each
- * figure is total webhooks over total time of its cell across rounds. A warmup of every cell kind
- * comes first and is not counted (not in the tiny mode): a cell's worth of webhooks without trim
- * and of plain inserts per database, a few trims.
+ * figure is total webhooks over total time of its cell across rounds. Warmup rounds of every cell
+ * kind come first and are not counted (not in the tiny mode), until the JIT compilers have settled
+ * (see {@link #warmup}).
  *
  * <p>And next to the webhooks without trim, the database's own ceiling: {@code c} threads each
  * inserting the same 200 KB file with plain JDBC (figure 6's hand-written {@code INSERT}, auto-commit,
@@ -142,17 +142,8 @@ final class ThroughputBench {
    */
   private void measure(Figures figures, List<BenchPipeline> pipelines, boolean all) throws InterruptedException {
     Plan plan = ctx.plan();
-    if (plan.throughputWarmup()) {
-      for (BenchPipeline p : pipelines) {
-        if (all) {
-          // a cell's worth, so that the JIT has compiled the hot paths before the clock runs: a service
-          // that has run for a while is measured, not one that has just started
-          webhooks(p, false, 4, plan.plainPerCell(), null);
-          inserts(p, 4, plan.plainPerCell(), null);
-        }
-        webhooks(p, true, 2, 4, null);
-      }
-      bare(2, 4, null);
+    if (plan.throughputWarmupRounds() > 0) {
+      warmup(pipelines, all, plan);
     }
     for (int round = 0; round < plan.throughputRounds(); round++) {
       for (int j = 0; j < Figures.CONCURRENCY.length; j++) {
@@ -174,6 +165,51 @@ final class ThroughputBench {
         cells.forEach(Runnable::run);
       }
     }
+  }
+
+  /**
+   * Rounds of every kind of cell, not counted, until the JIT compilers have settled: a service that
+   * has run for a while is measured, not one that has just started. A round without trim is half a
+   * cell's worth of webhooks and of plain inserts per database at c4 and at c16 (c16 reaches code,
+   * such as contended paths, that c4 does not), plus a few trims and bare trims. On 2 cores a fixed
+   * warmup of one cell's worth at c4 left C2 a backlog: in a JFR recording the first measured H2 cell
+   * (c1) still ran 540 compilations. The rounds stop when the compilers took under
+   * {@value #JIT_SETTLED_PCT} % of the JVM's CPU in one, or after {@link Plan#throughputWarmupRounds()}.
+   */
+  private void warmup(List<BenchPipeline> pipelines, boolean all, Plan plan) {
+    for (int round = 1; round <= plan.throughputWarmupRounds(); round++) {
+      CpuMeter.Sample before = meter.sample();
+      for (BenchPipeline p : pipelines) {
+        if (all) {
+          for (int c : new int[] {4, 16}) {
+            webhooks(p, false, c, plan.plainPerCell() / 2, null);
+            inserts(p, c, plan.plainPerCell() / 2, null);
+          }
+        }
+        webhooks(p, true, 2, 4, null);
+      }
+      bare(2, 4, null);
+      double jitPct = jitPercent(meter.spent(before, meter.sample()));
+      ctx.out().printf(Locale.ROOT, "  warmup round %d: the JIT compilers took %.1f %% of the JVM's CPU%n", round, jitPct);
+      if (jitSettled(jitPct)) {
+        return;
+      }
+    }
+    ctx.out().printf(Locale.ROOT, "  the JIT compilers had not settled after %d warmup rounds%n",
+        plan.throughputWarmupRounds());
+  }
+
+  /** Warmup ends when the JIT compilers take under this share of the JVM's CPU in a round. */
+  static final double JIT_SETTLED_PCT = 2.0;
+
+  /** The JIT compilers' CPU in {@code s}, in percent of the JVM's (library, harness and the JVM's own threads). */
+  static double jitPercent(CpuMeter.Spent s) {
+    long all = s.library() + s.harness() + s.jvm();
+    return all <= 0 ? 0 : 100.0 * s.jvmKinds().getOrDefault("jit", 0L) / all;
+  }
+
+  static boolean jitSettled(double jitPercent) {
+    return jitPercent < JIT_SETTLED_PCT;
   }
 
   /** Puts the throughput figures (when {@code plain}) and the trimmed ÷ bare shares of this ffmpeg. */
