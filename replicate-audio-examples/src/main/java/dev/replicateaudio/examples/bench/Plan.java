@@ -37,7 +37,7 @@ record Plan(String name, int wakeBlockSize, int pollRounds, int pollersPerRound,
   /** Seconds: for the smoke test, every figure once at its scale with few repetitions. */
   static final Plan TINY = new Plan("tiny", 150, 1, 40, 0, 1, 1, 0, 1, 60, 1, 0, 5, 20, false, 50, 1, 60);
   /** Under 3 minutes on a 2-core machine: the CI smoke run. */
-  static final Plan QUICK = new Plan("quick", 1000, 2, 300, 1, 6, 1, 3, 1, 400, 1, 4, 20, 100, true, 200, 2, 200);
+  static final Plan QUICK = new Plan("quick", 1000, 2, 300, 1, 6, 1, 1, 1, 400, 1, 4, 20, 100, true, 200, 2, 200);
   /** Stable numbers: about 10 minutes on a 2-core machine. */
   static final Plan FULL = new Plan("full", 3000, 5, 1000, 4, 40, 3, 8, 2, 2500, 8, 24, 50, 500, true, 2000, 4,
       1500);
