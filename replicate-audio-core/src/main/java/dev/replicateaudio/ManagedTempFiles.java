@@ -178,10 +178,7 @@ public final class ManagedTempFiles implements AutoCloseable {
    * @throws IndexOutOfBoundsException when there is no such suffix
    */
   public Path path(int index) {
-    if (index < 0 || index >= paths.size()) {
-      throw new IndexOutOfBoundsException("index " + index + " is out of range: " + paths.size() + " paths");
-    }
-    return paths.get(index);
+    return TempNames.reserved(paths, index);
   }
 
   /**
@@ -234,14 +231,11 @@ public final class ManagedTempFiles implements AutoCloseable {
    * deletion failed); {@link #deleteTree} then does the whole job and reports what it can't delete.
    */
   private boolean deleteReserved() {
+    // a directory swapped for a link is not entered: deleteTree deletes the link instead
+    if (!TempNames.deleteReserved(directory, paths, deleter::delete)) {
+      return false;
+    }
     try {
-      // a directory swapped for a link must not be entered: deleteTree deletes the link instead
-      if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
-        return false;
-      }
-      for (Path path : paths) {
-        deleteIfPresent(path, deleter);
-      }
       deleteIfPresent(directory, deleter);
       return true;
     } catch (IOException e) {

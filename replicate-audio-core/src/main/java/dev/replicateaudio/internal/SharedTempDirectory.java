@@ -159,10 +159,7 @@ public final class SharedTempDirectory {
      * @throws IndexOutOfBoundsException when there is no such suffix
      */
     public Path path(int index) {
-      if (index < 0 || index >= paths.size()) {
-        throw new IndexOutOfBoundsException("index " + index + " is out of range: " + paths.size() + " paths");
-      }
-      return paths.get(index);
+      return TempNames.reserved(paths, index);
     }
 
     /** The directory holding the paths; shared with other open reservations. */
@@ -183,18 +180,9 @@ public final class SharedTempDirectory {
       if (closed.getAndSet(true)) {
         return;
       }
-      // a directory swapped for a link must not be entered: the last user's ManagedTempFiles.close
-      // deletes the link instead
-      if (Files.isDirectory(generation.directory, LinkOption.NOFOLLOW_LINKS)) {
-        for (Path p : paths) {
-          try {
-            Files.deleteIfExists(p); // never follows a link: the link goes, not its target
-          } catch (IOException e) {
-            // a non-empty directory, say: the directory's last user deletes it with everything in it,
-            // and reports what it can't
-          }
-        }
-      }
+      // what can't be deleted here (a non-empty directory, say) goes with the directory: its last user
+      // deletes it with everything in it, and reports what it can't
+      TempNames.deleteReserved(generation.directory, paths, Files::deleteIfExists);
       release(generation);
     }
 

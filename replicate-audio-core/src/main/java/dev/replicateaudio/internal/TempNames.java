@@ -1,9 +1,18 @@
 package dev.replicateaudio.internal;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
-/** The rules for the suffixes of reserved temporary file names, shared by every kind of temp file holder. */
+/**
+ * Reserved temporary paths, shared by every kind of temp file holder ({@code ManagedTempFiles},
+ * {@link SharedTempDirectory}): the rules for their suffixes, looking one up, deleting them.
+ */
 public final class TempNames {
   /** The longest suffix accepted, in characters. */
   public static final int MAX_SUFFIX_LENGTH = 32;
@@ -28,6 +37,49 @@ public final class TempNames {
     for (int i = 0; i < suffixes.length; i++) {
       checkSuffix(i, suffixes[i]);
     }
+  }
+
+  /**
+   * The reserved path at {@code index}.
+   *
+   * @throws IndexOutOfBoundsException naming the index and how many paths there are
+   */
+  public static Path reserved(List<Path> paths, int index) {
+    if (index < 0 || index >= paths.size()) {
+      throw new IndexOutOfBoundsException("index " + index + " is out of range: " + paths.size() + " paths");
+    }
+    return paths.get(index);
+  }
+
+  /** Deletes one file system entry without following a link; tests pass one that fails. */
+  @FunctionalInterface
+  public interface Deleter {
+    void delete(Path path) throws IOException;
+  }
+
+  /**
+   * Deletes the reserved {@code paths} in {@code directory} without listing it; a path already gone
+   * is fine. Nothing is deleted when {@code directory} is no longer a directory: one swapped for a link
+   * is never entered.
+   *
+   * @return whether every path is gone; false leaves what is left (a non-empty directory, say) to a
+   *     full walk of the directory
+   */
+  public static boolean deleteReserved(Path directory, List<Path> paths, Deleter deleter) {
+    if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+      return false;
+    }
+    boolean all = true;
+    for (Path path : paths) {
+      try {
+        deleter.delete(path); // Files.deleteIfExists never follows a link: the link goes, not its target
+      } catch (NoSuchFileException e) {
+        // gone already
+      } catch (IOException e) {
+        all = false;
+      }
+    }
+    return all;
   }
 
   private static void checkSuffix(int index, String suffix) {
