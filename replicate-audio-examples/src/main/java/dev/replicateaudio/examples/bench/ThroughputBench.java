@@ -61,6 +61,8 @@ final class ThroughputBench {
   private static final int CLIP_BYTES = 200_000;
   /** Distinct simulated predictions whose outputs the webhooks name, round robin. */
   private static final int URLS = 16;
+  /** Warmup ends when the JIT compilers take under this share of the JVM's CPU in a round. */
+  static final double JIT_SETTLED_PCT = 2.0;
 
   private final BenchContext ctx;
   private final Path clip;
@@ -198,9 +200,6 @@ final class ThroughputBench {
     ctx.out().printf(Locale.ROOT, "  the JIT compilers had not settled after %d warmup rounds%n",
         plan.throughputWarmupRounds());
   }
-
-  /** Warmup ends when the JIT compilers take under this share of the JVM's CPU in a round. */
-  static final double JIT_SETTLED_PCT = 2.0;
 
   /** The JIT compilers' CPU in {@code s}, in percent of the JVM's (library, harness and the JVM's own threads). */
   static double jitPercent(CpuMeter.Spent s) {
