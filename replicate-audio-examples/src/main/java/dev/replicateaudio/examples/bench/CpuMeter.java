@@ -24,9 +24,13 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code /proc/self/task} into the garbage collector's threads and the rest (the JIT compilers
  * mostly, and threads that ended between two samples); the child processes waited for (ffmpeg)
  * from {@code /proc/self/stat}; and a PostgreSQL server's processes (the postmaster and its
- * backends, found by the data directory on the postmaster's command line) from {@code /proc}.
+ * backends, found by the data directory on the postmaster's command line) from {@code /proc}. And
+ * what the rest of the machine spent meanwhile, from {@code /proc/stat}: <b>other</b> (other
+ * processes and the kernel's own threads, such as the file system's journal and discards) and
+ * <b>steal</b> (time the virtual machine's host gave these cores to someone else), so a cell that
+ * shared its cores with something outside the benchmark says so.
  *
- * <p>Linux only for the children and the server (elsewhere they read 0). Thread-safe.
+ * <p>Linux only for the children, the server and the machine (elsewhere they read 0). Thread-safe.
  */
 final class CpuMeter {
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -111,7 +115,37 @@ final class CpuMeter {
         .getProcessCpuTime();
     long[] self = stat(Path.of("/proc/self/stat"));
     long children = self == null ? 0 : (self[3] + self[4]) * NANOS_PER_TICK;
-    return new Sample(perThread, endedClientNanos.sum(), process, children, postgresNanos(), jvmThreads());
+    long[] machine = machine();
+    return new Sample(perThread, endedClientNanos.sum(), process, children, postgresNanos(), jvmThreads(),
+        machine[0], machine[1]);
+  }
+
+  /**
+   * {busy, steal} CPU nanos of the whole machine since boot, from the first line of
+   * {@code /proc/stat}: busy is user, nice, system, irq and softirq (guest time is within user); {0, 0}
+   * when unreadable.
+   */
+  static long[] machine() {
+    try (java.io.BufferedReader r = Files.newBufferedReader(Path.of("/proc/stat"), StandardCharsets.US_ASCII)) {
+      return parseStatCpuLine(r.readLine());
+    } catch (IOException | RuntimeException e) {
+      return new long[2];
+    }
+  }
+
+  /** {busy, steal} nanos of a {@code /proc/stat} {@code cpu} line; {0, 0} when it is not one. */
+  static long[] parseStatCpuLine(String line) {
+    if (line == null || !line.startsWith("cpu ")) {
+      return new long[2];
+    }
+    String[] f = line.trim().split("\\s+");
+    long[] t = new long[9];
+    for (int i = 1; i < f.length && i < t.length; i++) {
+      t[i] = Long.parseLong(f[i]);
+    }
+    // cpu user nice system idle iowait irq softirq steal ...
+    long busy = t[1] + t[2] + t[3] + t[6] + t[7];
+    return new long[] {busy * NANOS_PER_TICK, t[8] * NANOS_PER_TICK};
   }
 
   /**
@@ -231,9 +265,11 @@ final class CpuMeter {
    * @param children CPU nanos of the child processes waited for
    * @param postgres CPU nanos of the PostgreSQL server's processes (0 when not measured)
    * @param jvmKinds CPU nanos of the JVM's own threads by kind (gc, jit)
+   * @param machine busy CPU nanos of the whole machine (every core), steal excluded
+   * @param steal CPU nanos the virtual machine's host took from these cores
    */
   record Sample(Map<Long, long[]> threads, long endedClients, long process, long children, long postgres,
-      Map<String, Long> jvmKinds) {
+      Map<String, Long> jvmKinds, long machine, long steal) {
   }
 
   /** What was spent from {@code before} to {@code after}. */
@@ -256,8 +292,10 @@ final class CpuMeter {
     for (Map.Entry<String, Long> e : after.jvmKinds.entrySet()) {
       kinds.put(e.getKey(), e.getValue() - before.jvmKinds.getOrDefault(e.getKey(), 0L));
     }
-    return new Spent(library, harness, jvm, after.children - before.children, after.postgres - before.postgres,
-        byName, kinds);
+    long children = after.children - before.children;
+    long postgres = after.postgres - before.postgres;
+    long other = Math.max(0, (after.machine - before.machine) - (after.process - before.process) - children - postgres);
+    return new Spent(library, harness, jvm, children, postgres, byName, kinds, other, after.steal - before.steal);
   }
 
   /**
@@ -270,9 +308,11 @@ final class CpuMeter {
    * @param postgres the PostgreSQL server
    * @param libraryThreads the library's share by thread name (numbers made {@code #})
    * @param jvmKinds part of the jvm share by kind: {@code gc}, {@code jit}
+   * @param other the rest of the machine: other processes and the kernel's own threads
+   * @param steal what the virtual machine's host took from these cores
    */
   record Spent(long library, long harness, long jvm, long children, long postgres, Map<String, Long> libraryThreads,
-      Map<String, Long> jvmKinds) {
+      Map<String, Long> jvmKinds, long other, long steal) {
     /** The garbage collector's threads (and the VM thread's safepoints); within {@link #jvm}. */
     long gc() {
       return Math.min(jvm, jvmKinds.getOrDefault("gc", 0L));
@@ -285,7 +325,8 @@ final class CpuMeter {
 
     Spent plus(Spent o) {
       return new Spent(library + o.library, harness + o.harness, jvm + o.jvm, children + o.children,
-          postgres + o.postgres, merge(libraryThreads, o.libraryThreads), merge(jvmKinds, o.jvmKinds));
+          postgres + o.postgres, merge(libraryThreads, o.libraryThreads), merge(jvmKinds, o.jvmKinds), other + o.other,
+          steal + o.steal);
     }
 
     private static Map<String, Long> merge(Map<String, Long> a, Map<String, Long> b) {

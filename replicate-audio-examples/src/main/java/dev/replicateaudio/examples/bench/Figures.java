@@ -21,9 +21,11 @@ final class Figures {
   static final String[] FFMPEGS = {"system", "bundled"};
   /**
    * Who spends the CPU of a webhook without trim (see {@link CpuMeter}): the library's threads, the
-   * garbage collector, the rest of the JVM (mostly the JIT compilers: a warmup cost), the harness.
+   * garbage collector, the rest of the JVM (mostly the JIT compilers: a warmup cost), the harness; and
+   * what the rest of the machine spent meanwhile (other processes, the kernel's own threads), not the
+   * library's but taken from the same cores.
    */
-  static final String[] CPU_SHARES = {"library", "gc", "jit", "harness"};
+  static final String[] CPU_SHARES = {"library", "gc", "jit", "harness", "other"};
   static final String CPU_PG_SERVER = "cpu_ms_per_webhook_pg_server";
   /** The PostgreSQL server's CPU per plain JDBC insert of the 200 KB clip (the database's ceiling). */
   static final String CPU_PG_SERVER_INSERT = "cpu_ms_per_insert_pg_server";

@@ -231,17 +231,18 @@ final class ThroughputBench {
     // where the time of a trimmed webhook goes, against a bare trim: CPU per item, by whom
     CpuMeter.Spent bare = cpu.get("bare");
     if (bare != null) {
-      out.printf(Locale.ROOT, "  CPU per item, %s ffmpeg: bare trim %.1f ms (ffmpeg)", label,
-          bare.children() / 1e6 / cpuCount.get("bare"));
+      double b = cpuCount.get("bare");
+      out.printf(Locale.ROOT, "  CPU per item, %s ffmpeg: bare trim %.1f ms (ffmpeg) + %.1f ms other", label,
+          bare.children() / 1e6 / b, bare.other() / 1e6 / b);
       for (String db : Figures.DATABASES) {
         CpuMeter.Spent s = cpu.get(db + " trim");
         if (s != null) {
           double n = cpuCount.get(db + " trim");
           out.printf(Locale.ROOT, "; %s trimmed webhook %.1f ms ffmpeg + %.1f ms library + %.1f ms gc + %.1f ms jit"
-                  + " + %.1f ms harness%s", db, s.children() / 1e6 / n, s.library() / 1e6 / n, s.gc() / 1e6 / n,
-              s.jit() / 1e6 / n,
+                  + " + %.1f ms harness%s + %.1f ms other", db, s.children() / 1e6 / n, s.library() / 1e6 / n,
+              s.gc() / 1e6 / n, s.jit() / 1e6 / n,
               s.harness() / 1e6 / n, db.equals("pg") ? String.format(Locale.ROOT, " + %.1f ms server",
-                  s.postgres() / 1e6 / n) : "");
+                  s.postgres() / 1e6 / n) : "", s.other() / 1e6 / n);
         }
       }
       out.println();
@@ -266,14 +267,18 @@ final class ThroughputBench {
       double gc = s.gc() / 1e6 / n;
       double jit = s.jit() / 1e6 / n;
       double harness = s.harness() / 1e6 / n;
+      double other = s.other() / 1e6 / n;
       ctx.out().printf(Locale.ROOT, "  CPU per webhook without trim, %s: library %.2f ms, gc %.2f ms, jit and the rest"
-              + " of the JVM %.2f ms, harness (client, simulator) %.2f ms%s%n", db, library, gc, jit, harness,
-          db.equals("pg") ? String.format(Locale.ROOT, ", PostgreSQL server %.2f ms", s.postgres() / 1e6 / n) : "");
+              + " of the JVM %.2f ms, harness (client, simulator) %.2f ms%s; other processes and the kernel %.2f ms,"
+              + " taken by the VM's host %.2f ms%n", db, library, gc, jit, harness,
+          db.equals("pg") ? String.format(Locale.ROOT, ", PostgreSQL server %.2f ms", s.postgres() / 1e6 / n) : "",
+          other, s.steal() / 1e6 / n);
       ctx.out().printf(Locale.ROOT, "    %s%n", s.details(cpuCount.get(db + " notrim")));
       figures.put(Figures.cpuKey("library", db), library);
       figures.put(Figures.cpuKey("gc", db), gc);
       figures.put(Figures.cpuKey("jit", db), jit);
       figures.put(Figures.cpuKey("harness", db), harness);
+      figures.put(Figures.cpuKey("other", db), other);
       if (db.equals("pg")) {
         figures.put(Figures.CPU_PG_SERVER, s.postgres() / 1e6 / n);
       }
@@ -281,9 +286,10 @@ final class ThroughputBench {
       if (ins != null) {
         double m = cpuCount.get(db + " insert");
         ctx.out().printf(Locale.ROOT, "  CPU per plain JDBC insert of the same 200 KB, %s: the inserting threads and the"
-                + " database's in the JVM %.2f ms, gc and jit %.2f ms%s%n", db, (ins.library() + ins.harness()) / 1e6 / m,
-            ins.jvm() / 1e6 / m, db.equals("pg") ? String.format(Locale.ROOT, ", PostgreSQL server %.2f ms",
-                ins.postgres() / 1e6 / m) : "");
+                + " database's in the JVM %.2f ms, gc and jit %.2f ms%s; other processes and the kernel %.2f ms%n", db,
+            (ins.library() + ins.harness()) / 1e6 / m, ins.jvm() / 1e6 / m, db.equals("pg")
+                ? String.format(Locale.ROOT, ", PostgreSQL server %.2f ms", ins.postgres() / 1e6 / m) : "",
+            ins.other() / 1e6 / m);
         if (db.equals("pg")) {
           figures.put(Figures.CPU_PG_SERVER_INSERT, ins.postgres() / 1e6 / m);
         }

@@ -42,7 +42,7 @@ class BenchmarkRunnerSmokeTest {
       for (int c : new int[] {1, 4, 16}) {
         k.add("trim_vs_bare_" + db + "_c" + c + "_bundled");
       }
-      for (String who : List.of("library", "gc", "jit", "harness")) {
+      for (String who : List.of("library", "gc", "jit", "harness", "other")) {
         k.add("cpu_ms_per_webhook_" + who + "_" + db);
       }
     }
@@ -125,6 +125,8 @@ class BenchmarkRunnerSmokeTest {
       assertThat(library).as("the library's CPU per webhook on " + db).isPositive();
       assertThat(harness).as("the client and simulator do work for every webhook on " + db).isPositive();
       assertThat(jvm).isNotNegative();
+      assertThat(root.get("cpu_ms_per_webhook_other_" + db).asDouble()).as("the rest of the machine's CPU on " + db)
+          .isNotNegative();
       // the cells ran no faster than their slowest rate: all the JVM's CPU fits in cores x that time
       double slowest = Double.MAX_VALUE;
       for (int c : new int[] {1, 4, 16}) {
