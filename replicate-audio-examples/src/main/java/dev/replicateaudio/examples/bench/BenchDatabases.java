@@ -96,7 +96,7 @@ final class BenchDatabases implements AutoCloseable {
     }
 
     /** CPU nanos of H2's LOB cleaner threads (one per open file database). */
-    private static long lobCleanerCpu() {
+    static long lobCleanerCpu() {
       ThreadMXBean threads = ManagementFactory.getThreadMXBean();
       long sum = 0;
       for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
