@@ -64,7 +64,8 @@ class BenchDatabasesTest {
       }
       long later = BenchDatabases.Db.lobCleanerCpu() - after;
 
-      assertThat(during).as("H2's LOB cleaner freed the truncated BLOBs inside truncateAudio (CPU nanos)")
+      assertThat(during).as("H2's LOB cleaner freed the truncated BLOBs inside truncateAudio (CPU nanos; %,d after"
+              + " the connections closed later)", later)
           .isGreaterThan(5 * Math.max(later, 1_000_000L));
       long rows = h2.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM ra_audio").mapTo(Long.class).one());
       assertThat(rows).isZero();
