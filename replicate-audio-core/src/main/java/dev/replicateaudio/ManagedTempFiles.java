@@ -94,16 +94,10 @@ public final class ManagedTempFiles implements AutoCloseable {
 
   private final Path directory;
   private final List<Path> paths;
-  private final Deleter deleter;
+  private final TempNames.Deleter deleter;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  /** Deletes one file system entry; tests replace it to make a deletion fail. */
-  @FunctionalInterface
-  interface Deleter {
-    void delete(Path path) throws IOException;
-  }
-
-  private ManagedTempFiles(Path directory, List<Path> paths, Deleter deleter) {
+  private ManagedTempFiles(Path directory, List<Path> paths, TempNames.Deleter deleter) {
     this.directory = directory;
     this.paths = paths;
     this.deleter = deleter;
@@ -137,7 +131,7 @@ public final class ManagedTempFiles implements AutoCloseable {
     return create(baseDirectory, Files::deleteIfExists, suffixes);
   }
 
-  static ManagedTempFiles create(Path baseDirectory, Deleter deleter, String... suffixes) {
+  static ManagedTempFiles create(Path baseDirectory, TempNames.Deleter deleter, String... suffixes) {
     TempNames.checkSuffixes(suffixes);
     boolean defaultBase = baseDirectory == null;
     Path base = defaultBase ? defaultBaseDirectory() : baseDirectory.toAbsolutePath().normalize();
@@ -232,7 +226,7 @@ public final class ManagedTempFiles implements AutoCloseable {
    */
   private boolean deleteReserved() {
     // a directory swapped for a link is not entered: deleteTree deletes the link instead
-    if (!TempNames.deleteReserved(directory, paths, deleter::delete)) {
+    if (!TempNames.deleteReserved(directory, paths, deleter)) {
       return false;
     }
     try {
@@ -243,7 +237,7 @@ public final class ManagedTempFiles implements AutoCloseable {
     }
   }
 
-  private static void deleteIfPresent(Path path, Deleter deleter) throws IOException {
+  private static void deleteIfPresent(Path path, TempNames.Deleter deleter) throws IOException {
     try {
       deleter.delete(path); // Files.deleteIfExists never follows a link: the link goes, not its target
     } catch (NoSuchFileException e) {
@@ -464,7 +458,7 @@ public final class ManagedTempFiles implements AutoCloseable {
   }
 
   /** Deletes {@code path} and, for a directory, its content; never follows symbolic links. */
-  private static void deleteTree(Path path, int depth, List<IOException> failures, Deleter deleter) {
+  private static void deleteTree(Path path, int depth, List<IOException> failures, TempNames.Deleter deleter) {
     BasicFileAttributes attrs;
     try {
       attrs = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);

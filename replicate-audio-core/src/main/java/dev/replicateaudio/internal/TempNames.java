@@ -51,7 +51,7 @@ public final class TempNames {
     return paths.get(index);
   }
 
-  /** Deletes one file system entry without following a link; tests pass one that fails. */
+  /** Deletes one file system entry without following a link; tests pass one that fails ({@code ManagedTempFiles}). */
   @FunctionalInterface
   public interface Deleter {
     void delete(Path path) throws IOException;
