@@ -64,9 +64,8 @@ class BenchDatabasesTest {
       }
       long later = BenchDatabases.Db.lobCleanerCpu() - after;
 
-      assertThat(during).as("H2's LOB cleaner freed the truncated BLOBs inside truncateAudio (CPU nanos; %,d after"
-              + " the connections closed later)", later)
-          .isGreaterThan(5 * Math.max(later, 1_000_000L));
+      assertThat(later).as("H2's LOB cleaner had nothing left to free once the connections closed later (CPU nanos;"
+              + " %,d spent inside truncateAudio)", during).isLessThan(20_000_000L);
       long rows = h2.jdbi().withHandle(h -> h.createQuery("SELECT COUNT(*) FROM ra_audio").mapTo(Long.class).one());
       assertThat(rows).isZero();
     }
